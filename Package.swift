@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Shared by every target: Swift 6 language mode (strict concurrency) is the package default.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "segd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "segd", targets: ["segd"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "SegdCore", targets: ["SegdCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // libzmq from Debian's libzmq3-dev (scripts/install-deps.sh checks it with `pkg-config libzmq`).
+        // No `pkgConfig:` here: Debian's libzmq.pc adds `-isystem /usr/include/mit-krb5`, which SwiftPM
+        // rejects with a warning on every build; the header and library are on the default paths.
+        .systemLibrary(name: "CZeroMQ"),
+        .target(
+            name: "ZeroMQ",
+            dependencies: ["CZeroMQ"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SegdCore",
+            dependencies: [
+                .product(name: "Collections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Segd",
+            dependencies: [
+                "SegdCore",
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "segd",
+            dependencies: [
+                "Segd",
+                "SegdCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ZeroMQTests",
+            dependencies: ["ZeroMQ"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SegdCoreTests",
+            dependencies: ["SegdCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SegdTests",
+            dependencies: ["Segd", "SegdCore", "ZeroMQ"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

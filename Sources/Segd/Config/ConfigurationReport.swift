@@ -1,0 +1,26 @@
+import Foundation
+import SegdCore
+
+/// What `segd check-config` prints for a valid file: the effective settings, defaults included,
+/// so an operator sees what the daemon will actually do.
+public enum ConfigurationReport {
+    public static func text(_ configuration: SegdConfiguration) -> String {
+        let engine = configuration.engine
+        var lines = ["\(configuration.file): OK"]
+        lines.append("ingest:  SUB bind \(list(configuration.ingest.subBind)), SUB connect \(list(configuration.ingest.subConnect)), PULL bind \(list(configuration.ingest.pullBind))")
+        lines.append("         topics \(configuration.ingest.topics.joined(separator: ", ")); max message \(configuration.ingest.maxMessageBytes) bytes; receive HWM \(configuration.ingest.receiveHighWaterMark)")
+        lines.append("publish: PUB bind \(list(configuration.publish.bind)); send HWM \(configuration.publish.sendHighWaterMark)")
+        lines.append("engine:  currency \(engine.currency) (\(engine.minorUnitsPerMajor) minor units); windows \(engine.windows.map(\.description).joined(separator: ", ")); allowed lateness \(EventTimeText.formatDuration(engine.allowedLatenessMilliseconds)); idle advance \(EventTimeText.formatDuration(configuration.idleAdvanceMilliseconds))")
+        lines.append("log:     level \(configuration.logLevel)")
+        lines.append("segments (\(engine.segments.count)):")
+        let width = engine.segments.map(\.name.count).max() ?? 0
+        for segment in engine.segments {
+            lines.append("  \(segment.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(segment.rule)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func list(_ endpoints: [String]) -> String {
+        endpoints.isEmpty ? "-" : endpoints.joined(separator: " ")
+    }
+}

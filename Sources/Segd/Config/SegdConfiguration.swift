@@ -1,0 +1,196 @@
+import Foundation
+public import Logging
+public import SegdCore
+import TOMLKit
+
+/// The daemon's whole configuration, read from one TOML file (see `docs/configuration.md` for
+/// every key and its default). Loading validates everything — endpoints, sizes, durations, windows
+/// and every segment rule, compiled — so a daemon that starts has a config that works, and one that
+/// does not start says which file, line and key to fix.
+public struct SegdConfiguration: Sendable {
+    /// Where events come in.
+    public struct Ingest: Sendable, Equatable {
+        /// Endpoints the SUB socket binds; producers connect their PUB sockets here.
+        public var subBind: [String] = ["tcp://127.0.0.1:7401"]
+        /// Producer PUB endpoints the SUB socket connects to.
+        public var subConnect: [String] = []
+        /// Topic prefixes subscribed to.
+        public var topics: [String] = ["clicks", "orders", "reviews"]
+        /// Endpoints the PULL socket binds, for producers that must not lose events (PUSH blocks at
+        /// the high-water mark instead of dropping).
+        public var pullBind: [String] = ["tcp://127.0.0.1:7402"]
+        /// Largest accepted JSON frame; larger ones are dead-lettered as `oversized`.
+        public var maxMessageBytes = 65_536
+        public var receiveHighWaterMark = 100_000
+        /// Most messages taken from the sockets before outbound messages are flushed.
+        public var batchSize = 512
+    }
+
+    /// Where alerts go out.
+    public struct Publish: Sendable, Equatable {
+        public var bind: [String] = ["tcp://127.0.0.1:7403"]
+        public var sendHighWaterMark = 100_000
+        public var deadLetterPayloadBytes = 4_096
+    }
+
+    public var ingest = Ingest()
+    public var publish = Publish()
+    public var engine = EngineConfiguration()
+    /// How often, with no traffic, the engine clock is advanced to the wall clock minus the
+    /// allowed lateness, so timers fire although no event arrives.
+    public var idleAdvanceMilliseconds: Int64 = 1_000
+    public var logLevel: Logger.Level = .info
+    /// The file this was read from, for messages.
+    public var file: String = "<defaults>"
+
+    public init() {}
+
+    /// Reads and validates `path`.
+    public static func load(path: String) throws(ConfigError) -> SegdConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(file: path, key: "", message: "cannot read the config file: \(error.localizedDescription)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses and validates TOML `text`; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> SegdConfiguration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigError(file: file, line: error.source.begin.line, column: error.source.begin.column, key: "", message: "TOML syntax: \(error.description)")
+        } catch {
+            throw ConfigError(file: file, key: "", message: "TOML syntax: \(error)")
+        }
+        var root = ConfigReader(file: file, table: table, path: "", locator: TOMLKeyLocator(source: text))
+        var config = SegdConfiguration()
+        config.file = file
+        try config.readIngest(try root.table("ingest"))
+        try config.readPublish(try root.table("publish"))
+        try config.readEngine(try root.table("engine"))
+        try config.readLog(try root.table("log"))
+        try config.readSegments(try root.tableArray("segment"))
+        try root.finish()
+        return config
+    }
+
+    private mutating func readIngest(_ reader: ConfigReader) throws(ConfigError) {
+        var reader = reader
+        ingest.subBind = try Self.endpoints(&reader, "sub_bind", default: ingest.subBind)
+        ingest.subConnect = try Self.endpoints(&reader, "sub_connect", default: ingest.subConnect)
+        ingest.pullBind = try Self.endpoints(&reader, "pull_bind", default: ingest.pullBind)
+        ingest.topics = try reader.stringArray("topics", default: ingest.topics)
+        for topic in ingest.topics where !EventKind.allCases.contains(where: { topic == $0.topic || topic.hasPrefix($0.topic + ".") }) {
+            throw reader.error("topics", "\"\(topic)\" is not an event topic: expected clicks, orders or reviews, optionally with a .suffix")
+        }
+        if ingest.subBind.isEmpty, ingest.subConnect.isEmpty, ingest.pullBind.isEmpty {
+            throw reader.error("sub_bind", "no inbound endpoint: set at least one of sub_bind, sub_connect or pull_bind")
+        }
+        ingest.maxMessageBytes = try reader.integer("max_message_bytes", default: ingest.maxMessageBytes, in: 64...16_777_216)
+        ingest.receiveHighWaterMark = try reader.integer("receive_hwm", default: ingest.receiveHighWaterMark, in: 0...10_000_000)
+        ingest.batchSize = try reader.integer("batch_size", default: ingest.batchSize, in: 1...65_536)
+        try reader.finish()
+    }
+
+    private mutating func readPublish(_ reader: ConfigReader) throws(ConfigError) {
+        var reader = reader
+        publish.bind = try Self.endpoints(&reader, "bind", default: publish.bind)
+        if publish.bind.isEmpty { throw reader.error("bind", "at least one endpoint is needed to publish alerts") }
+        publish.sendHighWaterMark = try reader.integer("send_hwm", default: publish.sendHighWaterMark, in: 0...10_000_000)
+        publish.deadLetterPayloadBytes = try reader.integer("deadletter_payload_bytes", default: publish.deadLetterPayloadBytes, in: 0...1_048_576)
+        try reader.finish()
+    }
+
+    private mutating func readEngine(_ reader: ConfigReader) throws(ConfigError) {
+        var reader = reader
+        let currency = try reader.string("currency", default: engine.currency.description)
+        guard let code = CurrencyCode(currency) else {
+            throw reader.error("currency", "expected an ISO 4217 code of three capital letters such as \"USD\", got \"\(currency)\"")
+        }
+        engine.currency = code
+        engine.minorUnitsPerMajor = try reader.integer("minor_units", default: engine.minorUnitsPerMajor, in: 1...1_000_000)
+        let windowTexts = try reader.stringArray("windows", default: engine.windows.map(\.description))
+        var windows: [WindowSpec] = []
+        for text in windowTexts {
+            let window: WindowSpec
+            do {
+                window = try WindowSpec(parsing: text)
+            } catch {
+                throw reader.error("windows", error.description)
+            }
+            if windows.contains(window) { throw reader.error("windows", "window \"\(text)\" is listed twice") }
+            windows.append(window)
+        }
+        engine.windows = windows
+        engine.allowedLatenessMilliseconds = try reader.duration(
+            "allowed_lateness", default: engine.allowedLatenessMilliseconds, in: 0...EventTime.millisecondsPerDay * 7)
+        idleAdvanceMilliseconds = try reader.duration("idle_advance", default: idleAdvanceMilliseconds, in: 10...EventTime.millisecondsPerHour)
+        try reader.finish()
+    }
+
+    private mutating func readLog(_ reader: ConfigReader) throws(ConfigError) {
+        var reader = reader
+        let level = try reader.string("level", default: logLevel.rawValue)
+        guard let parsed = Logger.Level(rawValue: level) else {
+            throw reader.error("level", "expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(level)\"")
+        }
+        logLevel = parsed
+        try reader.finish()
+    }
+
+    private mutating func readSegments(_ readers: [ConfigReader]) throws(ConfigError) {
+        var segments: [EngineConfiguration.Segment] = []
+        var rules: [(reader: ConfigReader, segment: EngineConfiguration.Segment)] = []
+        for reader in readers {
+            var reader = reader
+            let name = try reader.string("name")
+            guard SegmentDefinition.isValidName(name) else {
+                throw reader.error("name", "\"\(name)\" is not a valid segment name: use lower-case letters, digits and _, starting with a letter (it becomes the topic segment.<name>.enter)")
+            }
+            if segments.contains(where: { $0.name == name }) { throw reader.error("name", "segment \"\(name)\" is defined twice") }
+            let segment = EngineConfiguration.Segment(
+                name: name, description: try reader.string("description", default: ""), rule: try reader.string("rule"))
+            try reader.finish()
+            segments.append(segment)
+            rules.append((reader, segment))
+        }
+        engine.segments = segments
+        // Compile now so a bad rule stops start-up with its position in the file.
+        do {
+            _ = try SegmentDefinition.compileAll(segments, layout: FeatureLayout(windows: engine.windows))
+        } catch {
+            let reader = rules[error.segment].reader
+            guard let rule = error.rule else { throw reader.error("rule", error.message) }
+            let location = reader.valueLocation("rule")
+            // A single-line basic string starts one column after its opening quote.
+            let line = location.map { $0.line + rule.line - 1 }
+            let column = location.flatMap { rule.line == 1 ? $0.valueColumn + rule.column : nil } ?? rule.column
+            throw ConfigError(file: file, line: line, column: column, key: reader.qualified("rule"), message: rule.message)
+        }
+    }
+
+    private static func endpoints(_ reader: inout ConfigReader, _ key: String, default defaultValue: [String]) throws(ConfigError) -> [String] {
+        let endpoints = try reader.stringArray(key, default: defaultValue)
+        for endpoint in endpoints where !Endpoint.isValid(endpoint) {
+            throw reader.error(key, "\"\(endpoint)\" is not a ZeroMQ endpoint: expected tcp://HOST:PORT, ipc://PATH or inproc://NAME")
+        }
+        return endpoints
+    }
+}
+
+/// ZeroMQ endpoint syntax, checked before any socket is made so the error points at the config.
+enum Endpoint {
+    static func isValid(_ endpoint: String) -> Bool {
+        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") {
+            return endpoint.split(separator: "/", maxSplits: 2).count == 2 && !endpoint.hasSuffix("//")
+        }
+        guard endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else { return false }
+        let host = endpoint[endpoint.index(endpoint.startIndex, offsetBy: 6)..<colon]
+        let port = endpoint[endpoint.index(after: colon)...]
+        return !host.isEmpty && (port == "*" || (UInt16(port).map { $0 > 0 } ?? false))
+    }
+}

@@ -1,0 +1,99 @@
+import Glibc
+
+/// Reads the file form of inbound messages — one per line, `topic<TAB>json` — from a file or
+/// standard input, in chunks, handing each line's two parts to a closure without copying them.
+/// A line without a TAB is reported as a one-frame message. A final line without a newline counts.
+public final class MessageFileReader {
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    public let path: String
+
+    /// Opens `path`, or standard input for `-`.
+    public init(path: String) throws(FileError) {
+        self.path = path
+        if path == "-" {
+            descriptor = STDIN_FILENO
+            ownsDescriptor = false
+        } else {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
+            ownsDescriptor = true
+        }
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    /// Calls `body(topic, payload, frames)` for every line; `frames` is 2, or 1 when the line has no TAB.
+    public func forEachMessage(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var filled = 0
+        while true {
+            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, operation: "read", errno: errno)
+            }
+            let atEnd = count == 0
+            filled += count
+            let consumed = try buffer.withUnsafeBytes { bytes in
+                try Self.splitLines(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), final: atEnd, body)
+            }
+            if consumed > 0 {
+                buffer.withUnsafeMutableBytes { bytes in
+                    let remaining = filled - consumed
+                    if remaining > 0 { bytes.baseAddress!.copyMemory(from: bytes.baseAddress! + consumed, byteCount: remaining) }
+                }
+                filled -= consumed
+            }
+            if atEnd { return }
+        }
+    }
+
+    /// Hands every complete line of `bytes` to `body` and returns how many bytes were used. With
+    /// `final`, a trailing line without a newline is complete too.
+    private static func splitLines(
+        _ bytes: UnsafeRawBufferPointer, final: Bool,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void
+    ) throws -> Int {
+        var lineStart = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x0A {
+                try emit(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<index]), body)
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        if final, lineStart < bytes.count {
+            try emit(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<bytes.count]), body)
+            lineStart = bytes.count
+        }
+        return lineStart
+    }
+
+    private static func emit(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        var end = line.count
+        if end > 0, line[end - 1] == 0x0D { end -= 1 }
+        guard end > 0 else { return }
+        let content = UnsafeRawBufferPointer(rebasing: line[0..<end])
+        if let tab = content.firstIndex(of: 0x09) {
+            try body(UnsafeRawBufferPointer(rebasing: content[0..<tab]), UnsafeRawBufferPointer(rebasing: content[(tab + 1)...]), 2)
+        } else {
+            try body(content, UnsafeRawBufferPointer(start: nil, count: 0), 1)
+        }
+    }
+}
+
+/// A file operation that failed, with the path, the call and the system's reason.
+public struct FileError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let operation: String
+    public let errno: Int32
+
+    public var description: String {
+        "\(path): \(operation) failed: \(String(cString: strerror(errno)))"
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+public import Logging
+import SegdCore
+import Synchronization
+import ZeroMQ
+
+/// The daemon's event loop: owns the inbound SUB and PULL sockets, the outbound PUB socket and
+/// the ``Pipeline``, all on one thread (libzmq sockets are not thread-safe and the engine has one
+/// writer). It receives in batches, runs each message through the pipeline, publishes what the
+/// engine produced, and when traffic is idle advances the engine clock with the wall clock so
+/// timers fire without new events.
+///
+/// Other threads may only call ``stop()`` and read the counters: the stop flag is atomic and the
+/// wakeup is an eventfd in the poll set, so a stop request is seen within one poll.
+public final class IngestLoop: Sendable {
+    public let configuration: SegdConfiguration
+    private let context: ZMQContext
+    private let wakeup: Wakeup
+    private let stopRequested = Atomic<Bool>(false)
+    /// Inbound messages fully processed (accepted or dead-lettered), for progress checks.
+    private let processedCount = Atomic<Int>(0)
+    private let logger: Logger
+
+    public init(configuration: SegdConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        context = try ZMQContext()
+        wakeup = try Wakeup()
+    }
+
+    /// Inbound messages processed so far.
+    public var processed: Int { processedCount.load(ordering: .acquiring) }
+
+    /// Asks the loop to finish: it stops receiving, processes what it already took, publishes the
+    /// resulting alerts and returns. Safe from any thread, any number of times.
+    public func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    /// Runs the loop on the calling thread until ``stop()``. Binds and connects first and calls
+    /// `ready` with the resolved endpoints; returns the final engine summary (JSON).
+    public func run(ready: (BoundEndpoints) -> Void) throws -> String {
+        var pipeline = try LivePipelineFactory.make(configuration)
+        let sockets = try LiveSockets(configuration: configuration, context: context)
+        defer { sockets.close() }
+        ready(sockets.endpoints)
+        logger.info("ready", metadata: [
+            "sub": "\(sockets.endpoints.sub)", "pull": "\(sockets.endpoints.pull)", "publish": "\(sockets.endpoints.publish)",
+            "segments": "\(pipeline.engine.segments.count)",
+        ])
+
+        let poller = ZMQPoller()
+        let inbound = sockets.inbound.map { poller.register($0) }
+        let wakeupItem = poller.register(fileDescriptor: wakeup.fileDescriptor)
+        var frames = ZMQFrameSet(capacity: 2)
+        let idleAdvance = configuration.idleAdvanceMilliseconds
+        let batchSize = configuration.ingest.batchSize
+        var lastTraffic = WallClock.milliseconds()
+
+        while !stopRequested.load(ordering: .acquiring) {
+            try poller.poll(timeout: .milliseconds(idleAdvance))
+            if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
+            var received = 0
+            for (index, item) in inbound.enumerated() where poller.isReadable(item) {
+                received += try receiveBatch(from: sockets.inbound[index], into: &frames, pipeline: &pipeline, limit: batchSize)
+            }
+            let now = WallClock.milliseconds()
+            if received > 0 {
+                lastTraffic = now
+            } else if now - lastTraffic >= idleAdvance {
+                pipeline.engine.advanceClock(to: now - configuration.engine.allowedLatenessMilliseconds)
+                lastTraffic = now
+            }
+            try publish(&pipeline, on: sockets.publisher)
+        }
+
+        // Graceful stop: take what is already queued (without waiting for more), publish, close.
+        for socket in sockets.inbound {
+            while try receiveBatch(from: socket, into: &frames, pipeline: &pipeline, limit: batchSize) > 0 {
+                try publish(&pipeline, on: sockets.publisher)
+            }
+        }
+        try publish(&pipeline, on: sockets.publisher)
+        let summary = EngineSummary.json(pipeline.engine)
+        logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(pipeline.engine.nextSeq - 1)"])
+        return summary
+    }
+
+    /// Receives up to `limit` messages without blocking and runs each through the pipeline.
+    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, pipeline: inout Pipeline, limit: Int) throws -> Int {
+        var count = 0
+        while count < limit, try socket.receive(into: &frames, dontWait: true) {
+            Self.process(frames, pipeline: &pipeline)
+            count += 1
+        }
+        if count > 0 { processedCount.add(count, ordering: .releasing) }
+        return count
+    }
+
+    private static func process(_ frames: borrowing ZMQFrameSet, pipeline: inout Pipeline) {
+        if frames.totalFrameCount == 2 {
+            frames.withFrame(0) { topic in
+                frames.withFrame(1) { payload in pipeline.ingest(topic: topic, payload: payload) }
+            }
+        } else if frames.count >= 2 {
+            frames.withFrame(0) { topic in
+                frames.withFrame(1) { payload in pipeline.rejectFrameCount(topic: topic, payload: payload, frames: frames.totalFrameCount) }
+            }
+        } else {
+            frames.withFrame(0) { topic in
+                pipeline.rejectFrameCount(topic: topic, payload: UnsafeRawBufferPointer(start: nil, count: 0), frames: 1)
+            }
+        }
+    }
+
+    /// Sends every outbound message the engine produced. PUB never blocks: at the high-water mark
+    /// libzmq drops for the slow subscriber, which catches up from the outbound log (a later issue).
+    private func publish(_ pipeline: inout Pipeline, on publisher: ZMQSocket) throws {
+        guard !pipeline.engine.outbound.isEmpty else { return }
+        try pipeline.engine.outbound.forEach { topic, json in
+            try publisher.send(topic, json, dontWait: true)
+        }
+        pipeline.engine.outbound.removeAll()
+    }
+}
+
+/// Wall-clock time in epoch milliseconds, used only to advance the engine clock when idle.
+enum WallClock {
+    static func milliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

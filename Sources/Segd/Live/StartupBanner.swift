@@ -1,0 +1,23 @@
+import SegdCore
+
+/// What `segd run` prints once it is listening: where to send events, where alerts come out, and
+/// the two commands to try.
+public enum StartupBanner {
+    public static func text(_ configuration: SegdConfiguration, _ endpoints: BoundEndpoints) -> String {
+        let topics = configuration.ingest.topics.joined(separator: "|")
+        var lines = ["segd running: config \(configuration.file), \(configuration.engine.segments.count) segments"]
+        for endpoint in endpoints.sub { lines.append("  events in   SUB  \(endpoint)   (producers PUB-connect here; topics \(topics))") }
+        for endpoint in endpoints.pull { lines.append("  events in   PULL \(endpoint)   (producers that must not lose PUSH-connect here)") }
+        for endpoint in endpoints.publish { lines.append("  alerts out  PUB  \(endpoint)   (topics segment.<name>.enter|exit, deadletter)") }
+        let pull = endpoints.pull.first.map { " --endpoint \($0)" } ?? ""
+        let publish = endpoints.publish.first.map { " --endpoint \($0)" } ?? ""
+        var now: [UInt8] = []
+        TimestampFormat.appendRFC3339(WallClock.milliseconds(), to: &now)
+        let ts = String(decoding: now, as: UTF8.self)
+        lines.append("try, in another terminal:")
+        lines.append("  segd tail\(publish) segment.")
+        lines.append("  segd send\(pull) orders '{\"event_id\":\"o-1\",\"customer_id\":\"c-1\",\"ts\":\"\(ts)\",\"amount\":59900,\"currency\":\"USD\"}'")
+        lines.append("stop with Ctrl-C (SIGINT) or SIGTERM")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,72 @@
+import SegdCore
+
+/// `segd replay`: runs the live engine code path over a file of inbound messages in event time,
+/// writing every outbound message in file form and returning the JSON summary. Deterministic:
+/// the same config and input give the same bytes, run after run.
+public struct ReplayRunner {
+    public struct Options: Sendable {
+        /// The input file of `topic<TAB>json` lines, `-` for standard input.
+        public var input: String
+        /// Where to write outbound messages, `-` for standard output; nil to discard them.
+        public var emit: String?
+        /// After the last event, advance the clock to this event time, firing what falls due.
+        public var until: Int64?
+        /// Where to write every customer's final features and memberships as JSON lines.
+        public var profiles: String?
+
+        public init(input: String, emit: String? = nil, until: Int64? = nil, profiles: String? = nil) {
+            self.input = input
+            self.emit = emit
+            self.until = until
+            self.profiles = profiles
+        }
+    }
+
+    /// Outbound messages are written in batches of this many, to bound memory on large inputs.
+    private static let flushThreshold = 4_096
+
+    public static func run(configuration: SegdConfiguration, options: Options) throws -> String {
+        var pipeline = try LivePipelineFactory.make(configuration)
+        var emitter = try options.emit.map { path throws(FileError) in try MessageFileWriter(path: path) }
+        let reader = try MessageFileReader(path: options.input)
+        try reader.forEachMessage { topic, payload, frames in
+            if frames == 2 {
+                pipeline.ingest(topic: topic, payload: payload)
+            } else {
+                pipeline.rejectFrameCount(topic: topic, payload: payload, frames: frames)
+            }
+            if pipeline.engine.outbound.count >= flushThreshold { try drain(&pipeline, into: &emitter) }
+        }
+        if let until = options.until { pipeline.engine.advanceClock(to: until) }
+        try drain(&pipeline, into: &emitter)
+        try emitter?.flush()
+        if let path = options.profiles { try writeProfiles(pipeline.engine, to: path) }
+        return EngineSummary.json(pipeline.engine)
+    }
+
+    private static func drain(_ pipeline: inout Pipeline, into emitter: inout MessageFileWriter?) throws {
+        if emitter != nil {
+            try pipeline.engine.outbound.forEach { topic, json in try emitter!.writeMessage(topic: topic, json: json) }
+        }
+        pipeline.engine.outbound.removeAll()
+    }
+
+    private static func writeProfiles(_ engine: SegmentEngine, to path: String) throws {
+        let output = try MessageFileWriter(path: path)
+        var writer = JSONWriter()
+        for customer in 0..<Int32(engine.store.count) {
+            ProfileExport.encode(customer, of: engine, into: &writer)
+            try output.writeLine(writer.bytes)
+        }
+        try output.flush()
+    }
+}
+
+/// Builds the pipeline the way every mode (live, replay, demo) uses it, so they cannot drift apart.
+enum LivePipelineFactory {
+    static func make(_ configuration: SegdConfiguration) throws -> Pipeline {
+        var pipeline = try Pipeline(configuration: configuration.engine, maxPayloadBytes: configuration.ingest.maxMessageBytes)
+        pipeline.engine.deadLetterPayloadBytes = configuration.publish.deadLetterPayloadBytes
+        return pipeline
+    }
+}

@@ -1,0 +1,116 @@
+/// Every customer's list of non-empty ``ActivityBucket``s at one granularity, oldest first, kept in
+/// one flat slab instead of an array per customer.
+///
+/// Each customer owns a chunk of the slab whose capacity is a power of two; a chunk that fills up
+/// is exchanged for one twice as large and the old one goes on a free list for its size class.
+/// Buckets older than the longest window are dropped as new ones arrive, so a chunk never needs
+/// more than `retention` entries. Owned by the engine's single writer.
+public struct BucketLists: Sendable {
+    /// How many buckets (hours or days) back from the newest one are kept.
+    public let retention: Int32
+    private var slab: [ActivityBucket] = []
+    private var freeChunks: [[Int32]] = Array(repeating: [], count: 16)
+    private var chunkStart: [Int32] = []
+    private var chunkClass: [UInt8] = []
+    private var bucketCount: [UInt16] = []
+
+    public init(retention: Int32) {
+        precondition(retention > 0 && retention <= 4096, "retention must be 1…4096 buckets")
+        self.retention = retention
+    }
+
+    /// Gives the next customer number an empty list; customers are added in interning order.
+    public mutating func addCustomer() {
+        chunkStart.append(-1)
+        chunkClass.append(0)
+        bucketCount.append(0)
+    }
+
+    /// Calls `body` with customer `customer`'s buckets, oldest first.
+    @inlinable
+    public func withBuckets<Result>(_ customer: Int32, _ body: (UnsafeBufferPointer<ActivityBucket>) throws -> Result) rethrows -> Result {
+        try withBucketStorage(customer, body)
+    }
+
+    @usableFromInline
+    func withBucketStorage<Result>(_ customer: Int32, _ body: (UnsafeBufferPointer<ActivityBucket>) throws -> Result) rethrows -> Result {
+        let index = Int(customer)
+        let count = Int(bucketCount[index])
+        guard count > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        let start = Int(chunkStart[index])
+        return try slab.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + count])) }
+    }
+
+    /// Adds `event` to customer `customer`'s bucket number `bucket`, creating the bucket if needed
+    /// and dropping buckets that fell out of retention relative to the newest bucket.
+    /// Returns false, changing nothing, when `bucket` itself is already beyond retention.
+    @discardableResult
+    public mutating func record(_ event: DecodedEvent, customer: Int32, bucket: Int32) -> Bool {
+        let index = Int(customer)
+        var count = Int(bucketCount[index])
+        var start = Int(chunkStart[index])
+        if count > 0 {
+            let newest = slab[start + count - 1].index
+            if bucket <= newest - retention { return false }
+            var position = start + count - 1
+            while position >= start, slab[position].index > bucket { position -= 1 }
+            if position >= start, slab[position].index == bucket {
+                slab[position].record(event)
+                return true
+            }
+        }
+        if count == capacity(of: index) {
+            start = moveToLargerChunk(customer: index, count: count)
+        }
+        // Insert in order (nearly always at the end: events arrive roughly in time order).
+        var position = start + count
+        while position > start, slab[position - 1].index > bucket {
+            slab[position] = slab[position - 1]
+            position -= 1
+        }
+        var fresh = ActivityBucket(index: bucket)
+        fresh.record(event)
+        slab[position] = fresh
+        count += 1
+        count = dropExpired(start: start, count: count)
+        bucketCount[index] = UInt16(count)
+        return true
+    }
+
+    /// Bytes held, for memory accounting.
+    public var memoryFootprint: Int {
+        slab.capacity * MemoryLayout<ActivityBucket>.stride + chunkStart.capacity * 4 + chunkClass.capacity + bucketCount.capacity * 2
+            + freeChunks.reduce(0) { $0 + $1.capacity * 4 }
+    }
+
+    private func capacity(of customer: Int) -> Int {
+        chunkStart[customer] < 0 ? 0 : 1 << Int(chunkClass[customer])
+    }
+
+    private mutating func dropExpired(start: Int, count: Int) -> Int {
+        let newest = slab[start + count - 1].index
+        var expired = 0
+        while expired < count, slab[start + expired].index <= newest - retention { expired += 1 }
+        guard expired > 0 else { return count }
+        for offset in 0..<(count - expired) { slab[start + offset] = slab[start + offset + expired] }
+        return count - expired
+    }
+
+    /// Moves a full list into a chunk of twice the capacity and returns the new start.
+    private mutating func moveToLargerChunk(customer: Int, count: Int) -> Int {
+        let oldStart = Int(chunkStart[customer])
+        let newClass = chunkStart[customer] < 0 ? 0 : Int(chunkClass[customer]) + 1
+        let newStart: Int
+        if let reused = freeChunks[newClass].popLast() {
+            newStart = Int(reused)
+        } else {
+            newStart = slab.count
+            slab.append(contentsOf: repeatElement(ActivityBucket(index: 0), count: 1 << newClass))
+        }
+        for offset in 0..<count { slab[newStart + offset] = slab[oldStart + offset] }
+        if oldStart >= 0 { freeChunks[Int(chunkClass[customer])].append(Int32(oldStart)) }
+        chunkStart[customer] = Int32(newStart)
+        chunkClass[customer] = UInt8(newClass)
+        return newStart
+    }
+}

@@ -1,0 +1,131 @@
+/// Interns customer ids (opaque byte strings from producers) to dense integers 0, 1, 2, … so all
+/// per-customer state can live in flat arrays indexed by that number.
+///
+/// Owned by the engine's single writer. Ids are kept back to back in one byte arena; the hash table
+/// is open addressing with linear probing over `Int32` slots plus a parallel array of hash tags, so
+/// a lookup touches two small arrays and compares bytes only on a tag match. Nothing is allocated
+/// per lookup; the arrays grow geometrically.
+public struct CustomerIndex: Sendable {
+    /// `idEnds[i]` is where customer `i`'s bytes end in `arena` (they start at `idEnds[i - 1]`).
+    private var arena: [UInt8] = []
+    private var idEnds: [UInt32] = []
+    private var slots: [Int32]
+    private var tags: [UInt32]
+    private var mask: Int
+
+    public init(expectedCustomers: Int = 1024) {
+        var capacity = 16
+        while capacity < expectedCustomers * 2 { capacity <<= 1 }
+        slots = Array(repeating: -1, count: capacity)
+        tags = Array(repeating: 0, count: capacity)
+        mask = capacity - 1
+    }
+
+    /// The number of distinct ids interned so far.
+    public var count: Int { idEnds.count }
+
+    /// Returns the dense number of `id`, assigning the next one if the id is new.
+    public mutating func intern(_ id: UnsafeRawBufferPointer) -> Int32 {
+        let hash = Self.hash(id)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        while true {
+            let customer = slots[slot]
+            if customer < 0 { break }
+            if tags[slot] == tag, matches(customer, id) { return customer }
+            slot = (slot + 1) & mask
+        }
+        let customer = Int32(idEnds.count)
+        arena.append(contentsOf: id)
+        idEnds.append(UInt32(arena.count))
+        slots[slot] = customer
+        tags[slot] = tag
+        if idEnds.count * 2 > slots.count { grow() }
+        return customer
+    }
+
+    /// Returns the dense number of `id`, or nil if it was never interned.
+    public func lookup(_ id: UnsafeRawBufferPointer) -> Int32? {
+        let hash = Self.hash(id)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        let tag = UInt32(truncatingIfNeeded: hash >> 32)
+        while true {
+            let customer = slots[slot]
+            if customer < 0 { return nil }
+            if tags[slot] == tag, matches(customer, id) { return customer }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    public func lookup(_ id: String) -> Int32? {
+        var copy = id
+        return copy.withUTF8 { lookup(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Calls `body` with the bytes of customer `customer`'s id.
+    public func withID<Result>(_ customer: Int32, _ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        let range = byteRange(customer)
+        return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The id of customer `customer` as a String (allocates; for output, not the hot path).
+    public func id(_ customer: Int32) -> String {
+        String(decoding: arena[byteRange(customer)], as: UTF8.self)
+    }
+
+    /// Bytes held, for memory accounting.
+    public var memoryFootprint: Int {
+        arena.capacity + idEnds.capacity * 4 + slots.capacity * 4 + tags.capacity * 4
+    }
+
+    private func byteRange(_ customer: Int32) -> Range<Int> {
+        let index = Int(customer)
+        let start = index == 0 ? 0 : Int(idEnds[index - 1])
+        return start..<Int(idEnds[index])
+    }
+
+    private func matches(_ customer: Int32, _ id: UnsafeRawBufferPointer) -> Bool {
+        let range = byteRange(customer)
+        guard range.count == id.count else { return false }
+        return arena.withUnsafeBytes { stored in
+            id.count == 0 || memcmpEqual(stored.baseAddress! + range.lowerBound, id.baseAddress!, id.count)
+        }
+    }
+
+    private mutating func grow() {
+        let capacity = slots.count * 2
+        slots = Array(repeating: -1, count: capacity)
+        tags = Array(repeating: 0, count: capacity)
+        mask = capacity - 1
+        for customer in 0..<Int32(idEnds.count) {
+            let hash = withID(customer) { Self.hash($0) }
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = customer
+            tags[slot] = UInt32(truncatingIfNeeded: hash >> 32)
+        }
+    }
+
+    /// 64-bit FNV-1a followed by a murmur-style finaliser so both the low bits (slot) and the high
+    /// bits (tag) are well mixed. Ids are short, so a byte loop is cheap.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        hash ^= hash >> 33
+        hash = hash &* 0xFF51_AFD7_ED55_8CCD
+        hash ^= hash >> 33
+        hash = hash &* 0xC4CE_B9FE_1A85_EC53
+        hash ^= hash >> 33
+        return hash
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ count: Int) -> Bool {
+    for offset in 0..<count where lhs.load(fromByteOffset: offset, as: UInt8.self) != rhs.load(fromByteOffset: offset, as: UInt8.self) {
+        return false
+    }
+    return true
+}

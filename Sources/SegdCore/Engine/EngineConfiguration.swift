@@ -1,0 +1,45 @@
+/// Everything the engine needs to know from the config file, already validated: windows, the
+/// currency segments are computed in, time bounds and the segment definitions (rule source text;
+/// ``SegmentEngine`` compiles them).
+public struct EngineConfiguration: Sendable {
+    /// One `[[segment]]` entry of the config.
+    public struct Segment: Sendable, Equatable {
+        public var name: String
+        public var description: String
+        public var rule: String
+
+        public init(name: String, description: String = "", rule: String) {
+            self.name = name
+            self.description = description
+            self.rule = rule
+        }
+    }
+
+    public var windows: [WindowSpec]
+    /// Orders in this currency count toward spend; others are dead-lettered as `currency`.
+    public var currency: CurrencyCode
+    /// Minor units per major unit of ``currency`` (100 for USD cents, 1 for JPY).
+    public var minorUnitsPerMajor: Int
+    /// How far behind the newest event time the engine clock (watermark) runs.
+    public var allowedLatenessMilliseconds: Int64
+    public var segments: [Segment]
+
+    public init(
+        windows: [WindowSpec] = EngineConfiguration.defaultWindows,
+        currency: CurrencyCode = CurrencyCode(0x55, 0x53, 0x44),
+        minorUnitsPerMajor: Int = 100,
+        allowedLatenessMilliseconds: Int64 = 0,
+        segments: [Segment] = []
+    ) {
+        self.windows = windows
+        self.currency = currency
+        self.minorUnitsPerMajor = minorUnitsPerMajor
+        self.allowedLatenessMilliseconds = allowedLatenessMilliseconds
+        self.segments = segments
+    }
+
+    public static let defaultWindows: [WindowSpec] = [
+        WindowSpec(unit: .hour, length: 24), WindowSpec(unit: .day, length: 7),
+        WindowSpec(unit: .day, length: 30), WindowSpec(unit: .day, length: 90),
+    ]
+}

@@ -1,0 +1,34 @@
+/// The one path every inbound message takes, live or replayed: decode and validate, check the
+/// currency, then apply to the engine, or count and dead-letter with the reason. Transports hand
+/// it raw frames and drain ``SegmentEngine/outbound`` afterwards.
+public struct Pipeline: Sendable {
+    public private(set) var decoder: EventDecoder
+    public var engine: SegmentEngine
+
+    public init(configuration: EngineConfiguration, maxPayloadBytes: Int) throws(SegmentDefinitionError) {
+        decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)
+        engine = try SegmentEngine(configuration: configuration)
+    }
+
+    /// Processes one two-frame message `[topic, payload]`.
+    public mutating func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
+        switch decoder.decode(topic: topic, payload: payload) {
+        case .success(let event):
+            if event.kind == .order, event.currency != engine.configuration.currency {
+                let detail = "field \"currency\": orders must be in \(engine.configuration.currency) (the [engine] currency), got \(event.currency)"
+                engine.reject(Rejection(.currency, detail), topic: topic, payload: payload, frames: 2)
+                return
+            }
+            engine.apply(event, text: decoder.text)
+        case .failure(let rejection):
+            engine.reject(rejection, topic: topic, payload: payload, frames: 2)
+        }
+    }
+
+    /// Dead-letters a message that did not have exactly two frames. `payload` is its second frame
+    /// (empty when there was none).
+    public mutating func rejectFrameCount(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, frames: Int) {
+        let detail = "expected 2 frames [topic, json], got \(frames)"
+        engine.reject(Rejection(.frameCount, detail), topic: topic, payload: payload, frames: frames)
+    }
+}

@@ -1,0 +1,155 @@
+/// The segmentation engine: applies accepted events to customer state, keeps the event-time clock,
+/// fires timers, evaluates segment rules and produces outbound messages with a global sequence
+/// number. Live ingest and file replay drive the same instance the same way, so they produce the
+/// same bytes. Not thread-safe by design: one writer owns it (DESIGN.md, "one writer per shard").
+public struct SegmentEngine: Sendable {
+    /// Why a customer was re-evaluated; written as the alert's `cause`.
+    enum Cause {
+        case event(TextRange)
+        case timer
+    }
+
+    public let configuration: EngineConfiguration
+    public let layout: FeatureLayout
+    public let segments: [SegmentDefinition]
+    public private(set) var store: CustomerStore
+    public private(set) var statistics: EngineStatistics
+    /// Outbound messages produced since the caller last drained it.
+    public var outbound = OutboundBuffer()
+    /// The engine clock: the newest event time seen minus the allowed lateness, or later when
+    /// advanced explicitly (idle wall clock, `--until`). `Int64.min` before the first event.
+    public private(set) var clock: Int64 = .min
+    /// The newest event time accepted so far.
+    public private(set) var newestEventTime: Int64 = .min
+    /// The sequence number the next outbound message gets.
+    public private(set) var nextSeq: UInt64 = 1
+    /// Longest dead-letter payload echo, in bytes.
+    public var deadLetterPayloadBytes = 4096
+
+    private var timers = TimerQueue()
+    /// Segments in an order where every segment comes after the segments its rule reads.
+    private let evaluationOrder: [Int]
+    /// The windows some rule reads: only buckets leaving these can change a membership.
+    private let timedWindows: [Int]
+    private var features: [Double]
+    private var writer = JSONWriter()
+
+    public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
+        self.configuration = configuration
+        layout = FeatureLayout(windows: configuration.windows, minorUnitsPerMajor: configuration.minorUnitsPerMajor)
+        segments = try SegmentDefinition.compileAll(configuration.segments, layout: layout)
+        evaluationOrder = try SegmentDefinition.evaluationOrder(segments)
+        var windows = Set<Int>()
+        for segment in segments {
+            for slot in segment.rule.featureSlots {
+                if let window = layout.window(ofSlot: slot) { windows.insert(window) }
+            }
+        }
+        timedWindows = windows.sorted()
+        store = CustomerStore(layout: layout, segmentCount: segments.count)
+        statistics = EngineStatistics(segmentCount: segments.count)
+        features = Array(repeating: 0, count: layout.count)
+    }
+
+    /// Applies one decoded event; `text` is the decoder's text buffer its ranges point into.
+    public mutating func apply(_ event: DecodedEvent, text: [UInt8]) {
+        if event.timestamp > newestEventTime {
+            newestEventTime = event.timestamp
+            advanceClock(to: event.timestamp - configuration.allowedLatenessMilliseconds)
+        }
+        let customer = text.withUnsafeBytes { bytes in
+            store.customer(for: UnsafeRawBufferPointer(rebasing: bytes[Self.range(event.customerID)]), at: event.timestamp)
+        }
+        store.record(event, customer: customer)
+        statistics.acceptedByKind[Int(event.kind.rawValue)] += 1
+        evaluate(customer, at: clock, cause: .event(event.eventID), text: text)
+    }
+
+    /// Moves the clock forward to `time`, firing every timer due by then in due-time order, each
+    /// evaluated at its own due time. The clock never moves backwards.
+    public mutating func advanceClock(to time: Int64) {
+        while let (customer, due) = timers.popDue(atOrBefore: time) {
+            clock = max(clock, due)
+            evaluate(customer, at: due, cause: .timer, text: [])
+        }
+        clock = max(clock, time)
+    }
+
+    /// Counts a refused message and publishes it on `deadletter`.
+    public mutating func reject(_ rejection: Rejection, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, frames: Int) {
+        statistics.rejectedByReason[rejection.reason, default: 0] += 1
+        DeadLetter.encode(
+            seq: nextSeq, rejection: rejection, topic: topic, payload: payload, frames: frames,
+            maxPayloadBytes: deadLetterPayloadBytes, into: &writer)
+        nextSeq += 1
+        outbound.append(topic: DeadLetter.topic, json: writer.bytes)
+    }
+
+    /// The current feature values of `customer` at the engine clock.
+    public func features(of customer: Int32) -> [Double] {
+        var values = Array(repeating: 0.0, count: layout.count)
+        values.withUnsafeMutableBufferPointer { store.computeFeatures(customer, at: clock, into: $0) }
+        return values
+    }
+
+    /// Re-evaluates every segment of `customer` at `time`, emitting an alert per changed membership,
+    /// then schedules the customer's next window expiry.
+    private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
+        features.withUnsafeMutableBufferPointer { store.computeFeatures(customer, at: time, into: $0) }
+        for segment in evaluationOrder {
+            let member = features.withUnsafeBufferPointer { values in
+                store.withMemberships(customer) { segments[segment].rule.evaluate(features: values, memberships: $0) }
+            }
+            guard member != store.isMember(customer, segment: segment) else { continue }
+            store.setMember(customer, segment: segment, member)
+            if member {
+                statistics.enteredBySegment[segment] += 1
+                statistics.membersBySegment[segment] += 1
+            } else {
+                statistics.exitedBySegment[segment] += 1
+                statistics.membersBySegment[segment] -= 1
+            }
+            emitChange(customer, segment: segment, entered: member, at: time, cause: cause, text: text)
+        }
+        timers.schedule(customer, at: store.nextWindowExpiry(customer, after: time, windowIndices: timedWindows))
+    }
+
+    private mutating func emitChange(_ customer: Int32, segment: Int, entered: Bool, at time: Int64, cause: Cause, text: [UInt8]) {
+        let definition = segments[segment]
+        writer.reset()
+        writer.beginObject()
+        writer.key("seq")
+        writer.integer(Int64(nextSeq))
+        writer.key("type")
+        writer.string(entered ? "enter" : "exit")
+        writer.key("segment")
+        writer.string(definition.name)
+        writer.key("customer_id")
+        store.index.withID(customer) { writer.string(utf8: $0) }
+        writer.key("ts")
+        writer.timestamp(time)
+        writer.key("cause")
+        switch cause {
+        case .event(let eventID):
+            writer.string("event")
+            writer.key("event_id")
+            text.withUnsafeBytes { writer.string(utf8: UnsafeRawBufferPointer(rebasing: $0[Self.range(eventID)])) }
+        case .timer:
+            writer.string("timer")
+        }
+        writer.key("features")
+        writer.beginObject()
+        for slot in definition.rule.featureSlots {
+            writer.key(layout.names[slot])
+            writer.number(features[slot])
+        }
+        writer.endObject()
+        writer.endObject()
+        nextSeq += 1
+        outbound.append(topic: entered ? definition.enterTopic : definition.exitTopic, json: writer.bytes)
+    }
+
+    private static func range(_ text: TextRange) -> Range<Int> {
+        Int(text.start)..<Int(text.start + text.count)
+    }
+}

@@ -1,0 +1,77 @@
+import HeapModule
+
+/// Event-time timers: at most one pending re-evaluation instant per customer, so a customer is
+/// looked at again exactly when a window slides over one of their buckets, without scanning
+/// everyone. Owned by the engine's single writer.
+///
+/// Rescheduling does not search the heap: the new entry is pushed and the customer's current due
+/// time recorded; an entry whose time no longer matches is stale and skipped when it surfaces.
+/// Ties are broken by customer number so firing order is deterministic.
+public struct TimerQueue: Sendable {
+    struct Entry: Comparable, Sendable {
+        var due: Int64
+        var customer: Int32
+
+        static func < (lhs: Entry, rhs: Entry) -> Bool {
+            (lhs.due, lhs.customer) < (rhs.due, rhs.customer)
+        }
+    }
+
+    private var heap = Heap<Entry>()
+    /// The pending due time per customer, `Int64.max` for none.
+    private var dueTimes: [Int64] = []
+
+    public init() {}
+
+    /// The number of live timers.
+    public private(set) var pendingCount = 0
+
+    /// Sets (or with nil, cancels) customer `customer`'s timer.
+    public mutating func schedule(_ customer: Int32, at due: Int64?) {
+        let index = Int(customer)
+        while dueTimes.count <= index { dueTimes.append(.max) }
+        let newDue = due ?? .max
+        let oldDue = dueTimes[index]
+        guard newDue != oldDue else { return }
+        dueTimes[index] = newDue
+        if oldDue != .max { pendingCount -= 1 }
+        if newDue != .max {
+            pendingCount += 1
+            heap.insert(Entry(due: newDue, customer: customer))
+        }
+        compactIfMostlyStale()
+    }
+
+    /// The customer's pending due time, if any.
+    public func due(_ customer: Int32) -> Int64? {
+        let index = Int(customer)
+        guard index < dueTimes.count, dueTimes[index] != .max else { return nil }
+        return dueTimes[index]
+    }
+
+    /// Removes and returns the earliest live timer due at or before `time`.
+    public mutating func popDue(atOrBefore time: Int64) -> (customer: Int32, due: Int64)? {
+        while let next = heap.min, next.due <= time {
+            heap.removeMin()
+            let index = Int(next.customer)
+            if dueTimes[index] == next.due {
+                dueTimes[index] = .max
+                pendingCount -= 1
+                return (next.customer, next.due)
+            }
+        }
+        return nil
+    }
+
+    /// Stale entries are garbage; rebuild once they outnumber live ones, keeping the heap
+    /// proportional to the number of customers with a pending timer.
+    private mutating func compactIfMostlyStale() {
+        guard heap.count > 1024, heap.count > 4 * pendingCount else { return }
+        var live: [Entry] = []
+        live.reserveCapacity(pendingCount)
+        for (index, due) in dueTimes.enumerated() where due != .max {
+            live.append(Entry(due: due, customer: Int32(index)))
+        }
+        heap = Heap(live)
+    }
+}

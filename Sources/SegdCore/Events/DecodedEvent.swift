@@ -1,0 +1,86 @@
+/// A span of bytes inside ``EventDecoder/text``: the unescaped value of one string field of the
+/// event decoded last. Ranges stay valid until the next call to `decode`.
+public struct TextRange: Sendable, Equatable {
+    public var start: Int32
+    public var count: Int32
+
+    public init(start: Int32, count: Int32) {
+        self.start = start
+        self.count = count
+    }
+
+    public static let empty = TextRange(start: 0, count: 0)
+}
+
+/// Three upper-case ASCII letters (an ISO 4217 code) packed into one integer, so comparing and
+/// storing a currency never allocates.
+public struct CurrencyCode: Sendable, Hashable, CustomStringConvertible {
+    public let packed: UInt32
+
+    /// `bytes` must be three ASCII letters A–Z.
+    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8) {
+        packed = UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c)
+    }
+
+    /// Returns nil unless `code` is exactly three letters A–Z.
+    public init?(_ code: String) {
+        let bytes = Array(code.utf8)
+        guard bytes.count == 3, bytes.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+        self.init(bytes[0], bytes[1], bytes[2])
+    }
+
+    public var description: String {
+        String(decoding: [UInt8(packed >> 16 & 0xFF), UInt8(packed >> 8 & 0xFF), UInt8(packed & 0xFF)], as: UTF8.self)
+    }
+}
+
+/// One validated inbound event, as the decoder hands it to the engine. A plain value with no
+/// references: string fields are ``TextRange``s into the decoder's text buffer, so decoding does not
+/// allocate. Fields that do not belong to the event's kind hold their zero value.
+public struct DecodedEvent: Sendable {
+    public var kind: EventKind
+    /// Event time in milliseconds since the Unix epoch (UTC); sub-millisecond digits are truncated.
+    public var timestamp: Int64
+    public var eventID: TextRange
+    public var customerID: TextRange
+
+    /// Click: what was done.
+    public var action: ClickAction
+    /// Click and order: the optional product category; `nil` when absent.
+    public var category: TextRange?
+    /// Click and review: the optional product id; `nil` when absent.
+    public var productID: TextRange?
+    /// Click: the optional session id; `nil` when absent.
+    public var sessionID: TextRange?
+
+    /// Order: the amount in minor currency units (cents for USD).
+    public var amountMinor: Int64
+    /// Order: the ISO 4217 currency code.
+    public var currency: CurrencyCode
+    /// Order: the number of items (1 when absent).
+    public var items: Int32
+
+    /// Review: the rating, 1…5.
+    public var rating: UInt8
+
+    /// Optional producer identity and per-producer sequence number, for gap detection.
+    public var producerID: TextRange?
+    public var producerSeq: Int64?
+
+    public init(kind: EventKind, timestamp: Int64, eventID: TextRange, customerID: TextRange) {
+        self.kind = kind
+        self.timestamp = timestamp
+        self.eventID = eventID
+        self.customerID = customerID
+        action = .view
+        category = nil
+        productID = nil
+        sessionID = nil
+        amountMinor = 0
+        currency = CurrencyCode(0x55, 0x53, 0x44)
+        items = 1
+        rating = 0
+        producerID = nil
+        producerSeq = nil
+    }
+}

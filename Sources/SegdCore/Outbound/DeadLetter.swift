@@ -1,0 +1,52 @@
+/// Encodes the `deadletter` message for a refused inbound message (see
+/// `schemas/deadletter.schema.json`): the reason code, a sentence saying what was wrong, and the
+/// original bytes (as text when they are UTF-8, base64 otherwise), truncated to a bound so one
+/// huge bad message cannot flood subscribers.
+public enum DeadLetter {
+    public static let topic: [UInt8] = Array("deadletter".utf8)
+    /// Longest topic echoed back, in bytes.
+    static let maxTopicBytes = 256
+
+    public static func encode(
+        seq: UInt64,
+        rejection: Rejection,
+        topic: UnsafeRawBufferPointer,
+        payload: UnsafeRawBufferPointer,
+        frames: Int,
+        maxPayloadBytes: Int,
+        into writer: inout JSONWriter
+    ) {
+        writer.reset()
+        writer.beginObject()
+        writer.key("seq")
+        writer.integer(Int64(seq))
+        writer.key("reason")
+        writer.string(rejection.reason.rawValue)
+        writer.key("detail")
+        writer.string(rejection.detail)
+        writer.key("topic")
+        writer.string(String(decoding: topic.prefix(maxTopicBytes), as: UTF8.self))
+        writer.key("frames")
+        writer.integer(frames)
+        writer.key("payload_bytes")
+        writer.integer(payload.count)
+        let isText = UTF8Validation.isValid(payload)
+        var kept = min(payload.count, maxPayloadBytes)
+        if isText {
+            // Never cut a character in half: back up to the start of the sequence at the cut.
+            while kept > 0, kept < payload.count, payload[kept] & 0xC0 == 0x80 { kept -= 1 }
+        }
+        let echoed = UnsafeRawBufferPointer(rebasing: payload[0..<kept])
+        writer.key("truncated")
+        writer.bool(kept < payload.count)
+        writer.key("payload_encoding")
+        writer.string(isText ? "utf8" : "base64")
+        writer.key("payload")
+        if isText {
+            writer.string(utf8: echoed)
+        } else {
+            writer.string(Base64.encode(echoed))
+        }
+        writer.endObject()
+    }
+}

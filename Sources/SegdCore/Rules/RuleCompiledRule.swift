@@ -1,0 +1,37 @@
+/// One segment's rule, compiled and ready for the engine: owns the parsed expression (for logs
+/// and `check-config`), what the rule reads, and its program. Immutable and `Sendable`, so a
+/// config-loading task can build it and hand it to the engine thread. Made by ``RuleCompiler``.
+public struct CompiledRule: Sendable, CustomStringConvertible {
+    public let expression: RuleExpression
+    /// Distinct feature slots the rule reads, in the order they first appear in its text: the
+    /// values an alert quotes to explain a change.
+    public let featureSlots: [Int]
+    /// Distinct segment indices the rule refers to with `segment(name)`, in order of appearance;
+    /// those segments must be evaluated first (see ``RuleDependencyOrder``).
+    public let segmentDependencies: [Int]
+    private let program: RuleProgram
+    private let featureCount: Int
+    private let membershipWordCount: Int
+
+    init(expression: RuleExpression, featureSlots: [Int], segmentDependencies: [Int], program: RuleProgram) {
+        self.expression = expression
+        self.featureSlots = featureSlots
+        self.segmentDependencies = segmentDependencies
+        self.program = program
+        featureCount = (featureSlots.max() ?? -1) + 1
+        membershipWordCount = segmentDependencies.map { $0 / 64 + 1 }.max() ?? 0
+    }
+
+    /// Whether a customer is in the segment. `features[slot]` is the value of the catalog's
+    /// feature `slot`; bit `i % 64` of `memberships[i / 64]` says whether the customer is in
+    /// segment `i`, already updated for every segment in ``segmentDependencies``.
+    /// Reads no dictionary, allocates nothing and never traps on any feature value.
+    public func evaluate(features: UnsafeBufferPointer<Double>, memberships: UnsafeBufferPointer<UInt64>) -> Bool {
+        precondition(features.count >= featureCount, "feature vector has \(features.count) values, the rule reads slot \(featureCount - 1)")
+        precondition(memberships.count >= membershipWordCount, "membership bitset has \(memberships.count) words, the rule reads word \(membershipWordCount - 1)")
+        return program.run(features: features, memberships: memberships)
+    }
+
+    /// The rule in canonical form.
+    public var description: String { expression.description }
+}

@@ -1,0 +1,96 @@
+/// Runs a compiled rule. This file is the one place that defines what a rule means at run time:
+///
+/// - Arithmetic is IEEE 754 double precision, except that `x / 0` is `0`. An average such as
+///   `spend_90d / orders_90d` then reads 0 for a customer with no orders instead of NaN, so
+///   `not (a > b)` and `a <= b` agree as analysts expect. Nothing in a rule can trap.
+/// - With finite features only overflow (`1e300 * 1e300`) leaves the finite numbers; a NaN
+///   that follows (`inf - inf`) compares false under every operator but `!=`, and `between`
+///   and `in` are false for it, as IEEE 754 defines.
+/// - `x between a and b` is `a <= x and x <= b`; `x in [...]` is exact `==` with any element.
+/// - `and` and `or` evaluate their right operand only when the left does not decide.
+extension RuleProgram {
+    /// Evaluation allocates nothing: the stack is a temporary allocation sized at compile time
+    /// (at most a few hundred bytes, because the parser bounds nesting), which Swift places on the
+    /// thread's stack. The caller guarantees every slot and segment word the program reads exists.
+    func run(features: UnsafeBufferPointer<Double>, memberships: UnsafeBufferPointer<UInt64>) -> Bool {
+        instructions.withUnsafeBufferPointer { code in
+            constants.withUnsafeBufferPointer { table in
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: maximumStackDepth) { stack in
+                    var pc = 0
+                    var top = 0  // number of values on the stack
+                    while true {
+                        switch code[pc] {
+                        case .pushConstant(let value):
+                            stack[top] = value
+                            top += 1
+                            pc += 1
+                        case .pushFeature(let slot):
+                            stack[top] = features[slot]
+                            top += 1
+                            pc += 1
+                        case .negate:
+                            stack[top - 1] = -stack[top - 1]
+                            pc += 1
+                        case .add:
+                            top -= 1
+                            stack[top - 1] += stack[top]
+                            pc += 1
+                        case .subtract:
+                            top -= 1
+                            stack[top - 1] -= stack[top]
+                            pc += 1
+                        case .multiply:
+                            top -= 1
+                            stack[top - 1] *= stack[top]
+                            pc += 1
+                        case .divide:
+                            top -= 1
+                            let divisor = stack[top]
+                            stack[top - 1] = divisor == 0 ? 0 : stack[top - 1] / divisor
+                            pc += 1
+                        case .jumpIfComparison(let op, let when, let target):
+                            top -= 2
+                            pc = op.holds(stack[top], stack[top + 1]) == when ? target : pc + 1
+                        case .jumpIfFeatureComparison(let slot, let constant, let target, let op, let when):
+                            pc = op.holds(features[slot], constant) == when ? target : pc + 1
+                        case .jumpIfBetween(let when, let target):
+                            top -= 3
+                            let value = stack[top]
+                            let inside = stack[top + 1] <= value && value <= stack[top + 2]
+                            pc = inside == when ? target : pc + 1
+                        case .jumpIfMember(let first, let count, let when, let target):
+                            top -= 1
+                            let value = stack[top]
+                            var found = false
+                            for i in first..<(first + count) where table[i] == value {
+                                found = true
+                                break
+                            }
+                            pc = found == when ? target : pc + 1
+                        case .jumpIfSegment(let word, let mask, let when, let target):
+                            pc = (memberships[word] & mask != 0) == when ? target : pc + 1
+                        case .jump(let target):
+                            pc = target
+                        case .result(let value):
+                            return value
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ComparisonOperator {
+    @inline(__always)
+    func holds(_ left: Double, _ right: Double) -> Bool {
+        switch self {
+        case .less: left < right
+        case .lessOrEqual: left <= right
+        case .greater: left > right
+        case .greaterOrEqual: left >= right
+        case .equal: left == right
+        case .notEqual: left != right
+        }
+    }
+}

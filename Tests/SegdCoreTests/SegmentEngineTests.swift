@@ -1,0 +1,194 @@
+import Foundation
+import SegdCore
+import Testing
+
+@Suite("Segment engine")
+struct SegmentEngineTests {
+    @Test("an order enters a windowed segment at the event's time, with the event as cause")
+    func orderEntersSegment() throws {
+        var harness = try EngineHarness(segments: [("recent_buyer", "orders_7d >= 1")])
+        harness.order("c1", at: "2026-01-05T10:00:00Z", id: "o-1")
+        let messages = harness.drain()
+        #expect(messages.count == 1)
+        let enter = try #require(messages.first)
+        #expect(enter.topic == "segment.recent_buyer.enter")
+        #expect(enter.object["type"] as? String == "enter")
+        #expect(enter.customer == "c1")
+        #expect(enter.ts == "2026-01-05T10:00:00.000Z")
+        #expect(enter.cause == "event")
+        #expect(enter.object["event_id"] as? String == "o-1")
+        #expect(enter.features["orders_7d"] as? Int == 1)
+        #expect(enter.seq == 1)
+    }
+
+    @Test("a customer leaves a 7-day window segment exactly when the order's day bucket slides out, by timer")
+    func timerExitAtBucketBoundary() throws {
+        var harness = try EngineHarness(segments: [("recent_buyer", "orders_7d >= 1")])
+        harness.order("c1", at: "2026-01-05T10:00:00Z")
+        _ = harness.drain()
+        harness.advance(to: "2026-01-11T23:59:59.999Z")
+        #expect(harness.drain().isEmpty, "still inside the 7 day buckets 01-05 … 01-11")
+        harness.advance(to: "2026-01-20T00:00:00Z")
+        let messages = harness.drain()
+        #expect(messages.count == 1)
+        let exit = try #require(messages.first)
+        #expect(exit.topic == "segment.recent_buyer.exit")
+        #expect(exit.ts == "2026-01-12T00:00:00.000Z")
+        #expect(exit.cause == "timer")
+        #expect(exit.object["event_id"] == nil)
+        #expect(exit.features["orders_7d"] as? Int == 0)
+    }
+
+    @Test("an hour window covers the N hour buckets ending with the clock's hour")
+    func hourWindowEdges() throws {
+        var harness = try EngineHarness(windows: ["24h"], segments: [("cart", "carts_24h >= 1 and orders_24h == 0")])
+        harness.click("c1", at: "2026-03-01T10:59:59Z", action: "add_to_cart")
+        #expect(harness.drain().map(\.topic) == ["segment.cart.enter"])
+        // Hour bucket 10 of 03-01 is one of the 24 buckets ending with hour 09 of 03-02, not with hour 10.
+        harness.advance(to: "2026-03-02T09:59:59.999Z")
+        #expect(harness.drain().isEmpty)
+        harness.advance(to: "2026-03-02T10:00:00Z")
+        let exit = harness.drain()
+        #expect(exit.map(\.topic) == ["segment.cart.exit"])
+        #expect(exit.first?.ts == "2026-03-02T10:00:00.000Z")
+    }
+
+    @Test("an order inside the window removes the customer from a not-ordered segment immediately")
+    func orderExitsImmediately() throws {
+        var harness = try EngineHarness(windows: ["24h"], segments: [("cart", "carts_24h >= 1 and orders_24h == 0")])
+        harness.click("c1", at: "2026-03-01T10:00:00Z", action: "add_to_cart")
+        harness.order("c1", at: "2026-03-01T10:05:00Z")
+        let messages = harness.drain()
+        #expect(messages.map(\.topic) == ["segment.cart.enter", "segment.cart.exit"])
+        #expect(messages.last?.cause == "event")
+    }
+
+    @Test("segments that reference other segments are evaluated after them, in the same step")
+    func segmentReferences() throws {
+        var harness = try EngineHarness(segments: [
+            ("vip", "segment(big) and segment(frequent)"),
+            ("big", "spend_90d >= 50"),
+            ("frequent", "orders_90d >= 2"),
+        ])
+        harness.order("c1", at: "2026-01-01T00:00:00Z", amount: 3000)
+        #expect(harness.drain().map(\.topic) == [])
+        harness.order("c1", at: "2026-01-02T00:00:00Z", amount: 3000)
+        let topics = harness.drain().map(\.topic)
+        #expect(topics == ["segment.big.enter", "segment.frequent.enter", "segment.vip.enter"])
+        #expect(harness.isMember("c1", "vip"))
+    }
+
+    @Test("spend is summed in cents: thresholds do not depend on summation order")
+    func spendIsExact() throws {
+        var harness = try EngineHarness(segments: [("exact", "spend_total == 0.3")])
+        harness.order("c1", at: "2026-01-01T00:00:00Z", amount: 10, id: "a")
+        harness.order("c1", at: "2026-01-01T00:00:01Z", amount: 20, id: "b")
+        #expect(harness.feature("spend_total", of: "c1") == 0.3)
+        #expect(harness.isMember("c1", "exact"))
+    }
+
+    @Test("an out-of-order event within retention lands in its own bucket")
+    func outOfOrderEvent() throws {
+        var harness = try EngineHarness(segments: [])
+        harness.order("c1", at: "2026-01-10T00:00:00Z", id: "late")
+        harness.order("c1", at: "2026-01-01T00:00:00Z", id: "early")
+        #expect(harness.feature("orders_7d", of: "c1") == 1)
+        #expect(harness.feature("orders_30d", of: "c1") == 2)
+        #expect(harness.feature("orders_total", of: "c1") == 2)
+    }
+
+    @Test("averages and minimums over nothing are null, and match no comparison")
+    func emptyAggregatesAreNull() throws {
+        var harness = try EngineHarness(segments: [("unhappy", "min_rating_30d <= 2")])
+        harness.click("c1", at: "2026-01-01T00:00:00Z")
+        #expect(harness.feature("min_rating_30d", of: "c1")?.isNaN == true)
+        #expect(!harness.isMember("c1", "unhappy"))
+        harness.review("c1", at: "2026-01-02T00:00:00Z", rating: 2)
+        let enter = try #require(harness.drain().first)
+        #expect(enter.features["min_rating_30d"] as? Int == 2)
+        harness.review("c1", at: "2026-01-03T00:00:00Z", rating: 5)
+        #expect(harness.feature("avg_rating_30d", of: "c1") == 3.5)
+    }
+
+    @Test("an order in another currency is dead-lettered with reason currency and changes nothing")
+    func otherCurrencyDeadLettered() throws {
+        var harness = try EngineHarness(segments: [("buyer", "orders_total >= 1")])
+        harness.order("c1", at: "2026-01-01T00:00:00Z", currency: "EUR")
+        let messages = harness.drain()
+        #expect(messages.map(\.topic) == ["deadletter"])
+        #expect(messages.first?.object["reason"] as? String == "currency")
+        #expect(harness.pipeline.engine.store.count == 0)
+    }
+
+    @Test("seq is one global, strictly increasing sequence across every outbound topic")
+    func sequenceIsGlobal() throws {
+        var harness = try EngineHarness(segments: [("buyer", "orders_7d >= 1")])
+        harness.order("c1", at: "2026-01-01T00:00:00Z")
+        harness.send("orders", "{not json")
+        harness.order("c2", at: "2026-01-02T00:00:00Z")
+        harness.advance(to: "2026-02-01T00:00:00Z")
+        let seqs = harness.drain().map(\.seq)
+        #expect(seqs == [1, 2, 3, 4, 5])
+    }
+
+    @Test("timers fire in due-time order and each evaluates at its own due time")
+    func timersFireInOrder() throws {
+        var harness = try EngineHarness(segments: [("buyer", "orders_7d >= 1")])
+        harness.order("b", at: "2026-01-03T12:00:00Z")
+        harness.order("a", at: "2026-01-01T12:00:00Z")
+        harness.order("c", at: "2026-01-03T08:00:00Z")
+        _ = harness.drain()
+        harness.advance(to: "2026-03-01T00:00:00Z")
+        let exits = harness.drain()
+        #expect(exits.map(\.customer) == ["a", "b", "c"])
+        #expect(exits.map(\.ts) == ["2026-01-08T00:00:00.000Z", "2026-01-10T00:00:00.000Z", "2026-01-10T00:00:00.000Z"])
+    }
+
+    @Test("a new event reschedules the customer's timer: no exit while activity continues")
+    func timerRescheduled() throws {
+        var harness = try EngineHarness(segments: [("buyer", "orders_7d >= 1")])
+        harness.order("c1", at: "2026-01-01T00:00:00Z")
+        harness.order("c1", at: "2026-01-06T00:00:00Z")
+        _ = harness.drain()
+        harness.advance(to: "2026-01-12T23:00:00Z")
+        #expect(harness.drain().isEmpty)
+        harness.advance(to: "2026-01-13T00:00:00Z")
+        #expect(harness.drain().map(\.ts) == ["2026-01-13T00:00:00.000Z"])
+    }
+
+    @Test("the allowed lateness holds the clock back, so a timer waits for the watermark")
+    func latenessDelaysTimers() throws {
+        var harness = try EngineHarness(lateness: 3_600_000, segments: [("buyer", "orders_7d >= 1")])
+        harness.order("c1", at: "2026-01-01T00:00:00Z")
+        _ = harness.drain()
+        harness.click("c2", at: "2026-01-08T00:30:00Z")
+        #expect(harness.drain().isEmpty, "watermark 2026-01-07T23:30 is before the 01-08 expiry")
+        harness.click("c2", at: "2026-01-08T01:00:00Z")
+        #expect(harness.drain().map(\.topic) == ["segment.buyer.exit"])
+    }
+
+    @Test("the same events give byte-identical outbound messages and summaries")
+    func deterministic() throws {
+        func run() throws -> ([String], String) {
+            var harness = try EngineHarness(segments: [
+                ("browser", "clicks_7d >= 5 and orders_30d == 0"), ("buyer", "orders_30d >= 2"),
+                ("unhappy", "min_rating_30d <= 2"),
+            ])
+            var generator = EventGenerator(options: .init(seed: 42, customers: 500))
+            var time: Int64 = 1_767_225_600_000
+            var lines: [String] = []
+            for _ in 0..<20_000 {
+                let (kind, json) = generator.next(at: time)
+                harness.send(kind.topic, String(decoding: json, as: UTF8.self))
+                time += generator.exponentialGap(mean: 60_000)
+                lines += harness.drain().map { "\($0.topic)\t\($0.json)" }
+            }
+            return (lines, EngineSummary.json(harness.pipeline.engine))
+        }
+        let first = try run()
+        let second = try run()
+        #expect(first.0.count > 100)
+        #expect(first.0 == second.0)
+        #expect(first.1 == second.1)
+    }
+}
