@@ -17,6 +17,7 @@ struct RunCommand: AsyncParsableCommand {
         let loop = try IngestLoop(configuration: configuration, logger: logger)
         let service = SegdService(loop: loop) { endpoints in
             print(StartupBanner.text(configuration, endpoints))
+            fflushStandardOutput()
         }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)],

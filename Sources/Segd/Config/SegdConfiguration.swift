@@ -161,7 +161,8 @@ public struct SegdConfiguration: Sendable {
         engine.segments = segments
         // Compile now so a bad rule stops start-up with its position in the file.
         do {
-            _ = try SegmentDefinition.compileAll(segments, layout: FeatureLayout(windows: engine.windows))
+            let definitions = try SegmentDefinition.compileAll(segments, layout: FeatureLayout(windows: engine.windows))
+            _ = try SegmentDefinition.evaluationOrder(definitions)
         } catch {
             let reader = rules[error.segment].reader
             guard let rule = error.rule else { throw reader.error("rule", error.message) }
@@ -185,12 +186,14 @@ public struct SegdConfiguration: Sendable {
 /// ZeroMQ endpoint syntax, checked before any socket is made so the error points at the config.
 enum Endpoint {
     static func isValid(_ endpoint: String) -> Bool {
-        if endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") {
-            return endpoint.split(separator: "/", maxSplits: 2).count == 2 && !endpoint.hasSuffix("//")
+        for scheme in ["ipc://", "inproc://"] where endpoint.hasPrefix(scheme) {
+            return endpoint.count > scheme.count
         }
-        guard endpoint.hasPrefix("tcp://"), let colon = endpoint.lastIndex(of: ":") else { return false }
-        let host = endpoint[endpoint.index(endpoint.startIndex, offsetBy: 6)..<colon]
-        let port = endpoint[endpoint.index(after: colon)...]
+        guard endpoint.hasPrefix("tcp://") else { return false }
+        let address = endpoint.dropFirst("tcp://".count)
+        guard let colon = address.lastIndex(of: ":") else { return false }
+        let host = address[..<colon]
+        let port = address[address.index(after: colon)...]
         return !host.isEmpty && (port == "*" || (UInt16(port).map { $0 > 0 } ?? false))
     }
 }

@@ -62,7 +62,9 @@ public struct SegmentEngine: Sendable {
         }
         store.record(event, customer: customer)
         statistics.acceptedByKind[Int(event.kind.rawValue)] += 1
-        evaluate(customer, at: clock, cause: .event(event.eventID), text: text)
+        // At the event's own time, so its alert carries the time that caused it; an event that
+        // arrives behind the clock (out of order) is evaluated at the clock, which never goes back.
+        evaluate(customer, at: max(clock, event.timestamp), cause: .event(event.eventID), text: text)
     }
 
     /// Moves the clock forward to `time`, firing every timer due by then in due-time order, each

@@ -25,17 +25,13 @@ public enum DeadLetter {
         writer.key("detail")
         writer.string(rejection.detail)
         writer.key("topic")
-        writer.string(String(decoding: topic.prefix(maxTopicBytes), as: UTF8.self))
+        writer.string(String(decoding: topic[..<characterBoundary(in: topic, atOrBefore: maxTopicBytes)], as: UTF8.self))
         writer.key("frames")
         writer.integer(frames)
         writer.key("payload_bytes")
         writer.integer(payload.count)
         let isText = UTF8Validation.isValid(payload)
-        var kept = min(payload.count, maxPayloadBytes)
-        if isText {
-            // Never cut a character in half: back up to the start of the sequence at the cut.
-            while kept > 0, kept < payload.count, payload[kept] & 0xC0 == 0x80 { kept -= 1 }
-        }
+        let kept = isText ? characterBoundary(in: payload, atOrBefore: maxPayloadBytes) : min(payload.count, maxPayloadBytes)
         let echoed = UnsafeRawBufferPointer(rebasing: payload[0..<kept])
         writer.key("truncated")
         writer.bool(kept < payload.count)
@@ -48,5 +44,13 @@ public enum DeadLetter {
             writer.string(Base64.encode(echoed))
         }
         writer.endObject()
+    }
+
+    /// The largest cut at or before `limit` that does not split a UTF-8 sequence: backs up over
+    /// continuation bytes (10xxxxxx) to the start of the character at the cut.
+    static func characterBoundary(in bytes: UnsafeRawBufferPointer, atOrBefore limit: Int) -> Int {
+        var cut = min(bytes.count, limit)
+        while cut > 0, cut < bytes.count, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
+        return cut
     }
 }
