@@ -26,11 +26,17 @@ struct EngineHarness {
         pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
     }
 
-    mutating func send(_ topic: String, _ json: String) {
+    /// Wall-clock time of receipt the harness reports: 2100-01-01, so no test event is from the future
+    /// unless a test says so.
+    static let receivedAt: Int64 = 4_102_444_800_000
+
+    mutating func send(_ topic: String, _ json: String, receivedAt: Int64 = EngineHarness.receivedAt) {
         var topicCopy = topic
         var jsonCopy = json
         topicCopy.withUTF8 { topicBytes in
-            jsonCopy.withUTF8 { pipeline.ingest(topic: UnsafeRawBufferPointer(topicBytes), payload: UnsafeRawBufferPointer($0)) }
+            jsonCopy.withUTF8 {
+                pipeline.ingest(topic: UnsafeRawBufferPointer(topicBytes), payload: UnsafeRawBufferPointer($0), receivedAt: receivedAt)
+            }
         }
     }
 

@@ -87,11 +87,12 @@ struct SegmentEngineTests {
         #expect(harness.isMember("c1", "exact"))
     }
 
-    @Test("an out-of-order event within retention lands in its own bucket")
+    @Test("an out-of-order event within the allowed lateness lands in its own bucket")
     func outOfOrderEvent() throws {
-        var harness = try EngineHarness(segments: [])
+        var harness = try EngineHarness(lateness: 10 * 86_400_000, segments: [])
         harness.order("c1", at: "2026-01-10T00:00:00Z", id: "late")
         harness.order("c1", at: "2026-01-01T00:00:00Z", id: "early")
+        harness.advance(to: "2026-01-10T00:00:00Z")
         #expect(harness.feature("orders_7d", of: "c1") == 1)
         #expect(harness.feature("orders_30d", of: "c1") == 2)
         #expect(harness.feature("orders_total", of: "c1") == 2)
@@ -133,7 +134,7 @@ struct SegmentEngineTests {
 
     @Test("timers fire in due-time order and each evaluates at its own due time")
     func timersFireInOrder() throws {
-        var harness = try EngineHarness(segments: [("buyer", "orders_7d >= 1")])
+        var harness = try EngineHarness(lateness: 3 * 86_400_000, segments: [("buyer", "orders_7d >= 1")])
         harness.order("b", at: "2026-01-03T12:00:00Z")
         harness.order("a", at: "2026-01-01T12:00:00Z")
         harness.order("c", at: "2026-01-03T08:00:00Z")
@@ -165,6 +166,46 @@ struct SegmentEngineTests {
         #expect(harness.drain().isEmpty, "watermark 2026-01-07T23:30 is before the 01-08 expiry")
         harness.click("c2", at: "2026-01-08T01:00:00Z")
         #expect(harness.drain().map(\.topic) == ["segment.buyer.exit"])
+    }
+
+    @Test("an event behind the clock is dead-lettered as late and changes nothing")
+    func lateEvent() throws {
+        var harness = try EngineHarness(lateness: 3_600_000, segments: [("buyer", "orders_total >= 1")])
+        harness.click("c1", at: "2026-01-01T12:00:00Z")
+        harness.order("c2", at: "2026-01-01T11:00:00Z")
+        #expect(harness.drain().map(\.topic) == ["segment.buyer.enter"], "exactly at the clock is on time")
+        harness.order("c3", at: "2026-01-01T10:59:59.999Z")
+        let letter = try #require(harness.drain().first)
+        #expect(letter.topic == "deadletter")
+        #expect(letter.object["reason"] as? String == "late")
+        #expect((letter.object["detail"] as? String)?.contains("2026-01-01T11:00:00.000Z") == true)
+        #expect(harness.pipeline.engine.store.index.lookup("c3") == nil)
+    }
+
+    @Test("an event further ahead of its receipt than the allowed skew is dead-lettered as future")
+    func futureEvent() throws {
+        var harness = try EngineHarness(segments: [("buyer", "orders_total >= 1")])
+        let receipt = EventTimeText.parse("2026-01-01T00:00:00Z")!
+        harness.send("orders", #"{"event_id":"o-1","customer_id":"c1","ts":"2026-01-01T01:00:00Z","amount":1,"currency":"USD"}"#, receivedAt: receipt)
+        #expect(harness.drain().map(\.topic) == ["segment.buyer.enter"], "one hour ahead is the default bound")
+        harness.send("orders", #"{"event_id":"o-2","customer_id":"c2","ts":"2026-01-01T01:00:00.001Z","amount":1,"currency":"USD"}"#, receivedAt: receipt)
+        let letter = try #require(harness.drain().first)
+        #expect(letter.object["reason"] as? String == "future")
+        #expect(harness.pipeline.engine.newestEventTime == EventTimeText.parse("2026-01-01T01:00:00Z"), "a refused event does not move the clock")
+    }
+
+    @Test("a retried event_id is dropped within the dedup horizon and accepted again after it")
+    func duplicates() throws {
+        var harness = try EngineHarness(segments: [])
+        harness.order("c1", at: "2026-01-01T00:00:00Z", id: "o-1")
+        harness.order("c1", at: "2026-01-01T00:00:00Z", id: "o-1")
+        let letter = try #require(harness.drain().first)
+        #expect(letter.object["reason"] as? String == "duplicate")
+        #expect(harness.feature("orders_total", of: "c1") == 1)
+        harness.click("c9", at: "2026-01-02T00:00:00.001Z")
+        harness.order("c1", at: "2026-01-02T00:00:00.001Z", id: "o-1")
+        #expect(harness.drain().isEmpty, "24 h later the id is forgotten")
+        #expect(harness.feature("orders_total", of: "c1") == 2)
     }
 
     @Test("the same events give byte-identical outbound messages and summaries")

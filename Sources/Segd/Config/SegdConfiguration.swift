@@ -128,6 +128,13 @@ public struct SegdConfiguration: Sendable {
         engine.windows = windows
         engine.allowedLatenessMilliseconds = try reader.duration(
             "allowed_lateness", default: engine.allowedLatenessMilliseconds, in: 0...EventTime.millisecondsPerDay * 7)
+        engine.maxFutureSkewMilliseconds = try reader.duration(
+            "max_future_skew", default: engine.maxFutureSkewMilliseconds, in: 0...EventTime.millisecondsPerDay * 366)
+        engine.dedupHorizonMilliseconds = try reader.duration(
+            "dedup_horizon", default: engine.dedupHorizonMilliseconds, in: 0...EventTime.millisecondsPerDay * 30)
+        if engine.dedupHorizonMilliseconds > 0, engine.dedupHorizonMilliseconds < engine.allowedLatenessMilliseconds {
+            throw reader.error("dedup_horizon", "must be at least allowed_lateness (\(EventTimeText.formatDuration(engine.allowedLatenessMilliseconds))), or a retry arriving within the lateness could be counted twice; \"0s\" turns deduplication off")
+        }
         idleAdvanceMilliseconds = try reader.duration("idle_advance", default: idleAdvanceMilliseconds, in: 10...EventTime.millisecondsPerHour)
         try reader.finish()
     }

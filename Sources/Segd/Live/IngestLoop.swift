@@ -62,10 +62,10 @@ public final class IngestLoop: Sendable {
             try poller.poll(timeout: .milliseconds(idleAdvance))
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
             var received = 0
-            for (index, item) in inbound.enumerated() where poller.isReadable(item) {
-                received += try receiveBatch(from: sockets.inbound[index], into: &frames, pipeline: &pipeline, limit: batchSize)
-            }
             let now = WallClock.milliseconds()
+            for (index, item) in inbound.enumerated() where poller.isReadable(item) {
+                received += try receiveBatch(from: sockets.inbound[index], into: &frames, pipeline: &pipeline, limit: batchSize, at: now)
+            }
             if received > 0 {
                 lastTraffic = now
             } else if now - lastTraffic >= idleAdvance {
@@ -77,7 +77,7 @@ public final class IngestLoop: Sendable {
 
         // Graceful stop: take what is already queued (without waiting for more), publish, close.
         for socket in sockets.inbound {
-            while try receiveBatch(from: socket, into: &frames, pipeline: &pipeline, limit: batchSize) > 0 {
+            while try receiveBatch(from: socket, into: &frames, pipeline: &pipeline, limit: batchSize, at: WallClock.milliseconds()) > 0 {
                 try publish(&pipeline, on: sockets.publisher)
             }
         }
@@ -87,21 +87,22 @@ public final class IngestLoop: Sendable {
         return summary
     }
 
-    /// Receives up to `limit` messages without blocking and runs each through the pipeline.
-    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, pipeline: inout Pipeline, limit: Int) throws -> Int {
+    /// Receives up to `limit` messages without blocking and runs each through the pipeline, as
+    /// received at wall-clock time `now`.
+    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, pipeline: inout Pipeline, limit: Int, at now: Int64) throws -> Int {
         var count = 0
         while count < limit, try socket.receive(into: &frames, dontWait: true) {
-            Self.process(frames, pipeline: &pipeline)
+            Self.process(frames, pipeline: &pipeline, receivedAt: now)
             count += 1
         }
         if count > 0 { processedCount.add(count, ordering: .releasing) }
         return count
     }
 
-    private static func process(_ frames: borrowing ZMQFrameSet, pipeline: inout Pipeline) {
+    private static func process(_ frames: borrowing ZMQFrameSet, pipeline: inout Pipeline, receivedAt: Int64) {
         if frames.totalFrameCount == 2 {
             frames.withFrame(0) { topic in
-                frames.withFrame(1) { payload in pipeline.ingest(topic: topic, payload: payload) }
+                frames.withFrame(1) { payload in pipeline.ingest(topic: topic, payload: payload, receivedAt: receivedAt) }
             }
         } else if frames.count >= 2 {
             frames.withFrame(0) { topic in

@@ -29,9 +29,11 @@ public struct ReplayRunner {
         var pipeline = try LivePipelineFactory.make(configuration)
         var emitter = try options.emit.map { path throws(FileError) in try MessageFileWriter(path: path) }
         let reader = try MessageFileReader(path: options.input)
+        // One receipt time for the whole file, so `future` is judged the same way on every line.
+        let startedAt = WallClock.milliseconds()
         try reader.forEachMessage { topic, payload, frames in
             if frames == 2 {
-                pipeline.ingest(topic: topic, payload: payload)
+                pipeline.ingest(topic: topic, payload: payload, receivedAt: startedAt)
             } else {
                 pipeline.rejectFrameCount(topic: topic, payload: payload, frames: frames)
             }

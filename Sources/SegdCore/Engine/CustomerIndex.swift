@@ -106,20 +106,7 @@ public struct CustomerIndex: Sendable {
         }
     }
 
-    /// 64-bit FNV-1a followed by a murmur-style finaliser so both the low bits (slot) and the high
-    /// bits (tag) are well mixed. Ids are short, so a byte loop is cheap.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-        }
-        hash ^= hash >> 33
-        hash = hash &* 0xFF51_AFD7_ED55_8CCD
-        hash ^= hash >> 33
-        hash = hash &* 0xC4CE_B9FE_1A85_EC53
-        hash ^= hash >> 33
-        return hash
-    }
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { ByteHash.hash(bytes, seed: 0) }
 }
 
 @inline(__always)

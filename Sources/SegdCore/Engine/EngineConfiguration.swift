@@ -20,8 +20,13 @@ public struct EngineConfiguration: Sendable {
     public var currency: CurrencyCode
     /// Minor units per major unit of ``currency`` (100 for USD cents, 1 for JPY).
     public var minorUnitsPerMajor: Int
-    /// How far behind the newest event time the engine clock (watermark) runs.
+    /// How far behind the newest event time the engine clock (watermark) runs; events older than
+    /// the clock are refused as `late`.
     public var allowedLatenessMilliseconds: Int64
+    /// Events more than this ahead of the time they were received are refused as `future`.
+    public var maxFutureSkewMilliseconds: Int64
+    /// How long (in event time, behind the clock) an accepted `event_id` is remembered to drop retries.
+    public var dedupHorizonMilliseconds: Int64
     public var segments: [Segment]
 
     public init(
@@ -29,12 +34,16 @@ public struct EngineConfiguration: Sendable {
         currency: CurrencyCode = CurrencyCode(0x55, 0x53, 0x44),
         minorUnitsPerMajor: Int = 100,
         allowedLatenessMilliseconds: Int64 = 0,
+        maxFutureSkewMilliseconds: Int64 = EventTime.millisecondsPerHour,
+        dedupHorizonMilliseconds: Int64 = EventTime.millisecondsPerDay,
         segments: [Segment] = []
     ) {
         self.windows = windows
         self.currency = currency
         self.minorUnitsPerMajor = minorUnitsPerMajor
         self.allowedLatenessMilliseconds = allowedLatenessMilliseconds
+        self.maxFutureSkewMilliseconds = maxFutureSkewMilliseconds
+        self.dedupHorizonMilliseconds = dedupHorizonMilliseconds
         self.segments = segments
     }
 

@@ -10,8 +10,9 @@ public struct Pipeline: Sendable {
         engine = try SegmentEngine(configuration: configuration)
     }
 
-    /// Processes one two-frame message `[topic, payload]`.
-    public mutating func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) {
+    /// Processes one two-frame message `[topic, payload]` received at wall-clock time `receivedAt`
+    /// (epoch milliseconds; replay passes the time the replay started).
+    public mutating func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64) {
         switch decoder.decode(topic: topic, payload: payload) {
         case .success(let event):
             if event.kind == .order, event.currency != engine.configuration.currency {
@@ -19,7 +20,9 @@ public struct Pipeline: Sendable {
                 engine.reject(Rejection(.currency, detail), topic: topic, payload: payload, frames: 2)
                 return
             }
-            engine.apply(event, text: decoder.text)
+            if let rejection = engine.apply(event, text: decoder.text, receivedAt: receivedAt) {
+                engine.reject(rejection, topic: topic, payload: payload, frames: 2)
+            }
         case .failure(let rejection):
             engine.reject(rejection, topic: topic, payload: payload, frames: 2)
         }

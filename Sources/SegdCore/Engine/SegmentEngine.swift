@@ -27,6 +27,7 @@ public struct SegmentEngine: Sendable {
     public var deadLetterPayloadBytes = 4096
 
     private var timers = TimerQueue()
+    private var duplicates: DuplicateFilter
     /// Segments in an order where every segment comes after the segments its rule reads.
     private let evaluationOrder: [Int]
     /// The windows some rule reads: only buckets leaving these can change a membership.
@@ -46,13 +47,18 @@ public struct SegmentEngine: Sendable {
             }
         }
         timedWindows = windows.sorted()
+        duplicates = DuplicateFilter(horizonMilliseconds: configuration.dedupHorizonMilliseconds)
         store = CustomerStore(layout: layout, segmentCount: segments.count)
         statistics = EngineStatistics(segmentCount: segments.count)
         features = Array(repeating: 0, count: layout.count)
     }
 
-    /// Applies one decoded event; `text` is the decoder's text buffer its ranges point into.
-    public mutating func apply(_ event: DecodedEvent, text: [UInt8]) {
+    /// Applies one decoded event; `text` is the decoder's text buffer its ranges point into and
+    /// `receivedAt` the wall-clock time of receipt (epoch milliseconds), against which events from
+    /// the future are judged. Returns the reason when the event is refused (late, future,
+    /// duplicate), having changed nothing.
+    public mutating func apply(_ event: DecodedEvent, text: [UInt8], receivedAt: Int64) -> Rejection? {
+        if let rejection = admission(event, text: text, receivedAt: receivedAt) { return rejection }
         if event.timestamp > newestEventTime {
             newestEventTime = event.timestamp
             advanceClock(to: event.timestamp - configuration.allowedLatenessMilliseconds)
@@ -65,6 +71,7 @@ public struct SegmentEngine: Sendable {
         // At the event's own time, so its alert carries the time that caused it; an event that
         // arrives behind the clock (out of order) is evaluated at the clock, which never goes back.
         evaluate(customer, at: max(clock, event.timestamp), cause: .event(event.eventID), text: text)
+        return nil
     }
 
     /// Moves the clock forward to `time`, firing every timer due by then in due-time order, each
@@ -75,6 +82,23 @@ public struct SegmentEngine: Sendable {
             evaluate(customer, at: due, cause: .timer, text: [])
         }
         clock = max(clock, time)
+        duplicates.expire(before: clock)
+    }
+
+    /// Why `event` cannot be applied, if it cannot. Records its id for duplicate detection when it can.
+    private mutating func admission(_ event: DecodedEvent, text: [UInt8], receivedAt: Int64) -> Rejection? {
+        if event.timestamp > receivedAt &+ configuration.maxFutureSkewMilliseconds {
+            return Rejection(.future, "event time \(TimestampFormat.rfc3339(event.timestamp)) is more than \(EventTimeText.formatDuration(configuration.maxFutureSkewMilliseconds)) ahead of its receipt at \(TimestampFormat.rfc3339(receivedAt)) ([engine] max_future_skew)")
+        }
+        if clock != .min, event.timestamp < clock {
+            return Rejection(.late, "event time \(TimestampFormat.rfc3339(event.timestamp)) is behind the engine clock \(TimestampFormat.rfc3339(clock)) (the newest event time minus [engine] allowed_lateness \(EventTimeText.formatDuration(configuration.allowedLatenessMilliseconds)))")
+        }
+        let fresh = text.withUnsafeBytes { duplicates.insert(UnsafeRawBufferPointer(rebasing: $0[Self.range(event.eventID)]), at: event.timestamp) }
+        guard fresh else {
+            let id = text.withUnsafeBytes { String(decoding: $0[Self.range(event.eventID)], as: UTF8.self) }
+            return Rejection(.duplicate, "event_id \"\(id)\" was already accepted within the dedup horizon of \(EventTimeText.formatDuration(configuration.dedupHorizonMilliseconds)) ([engine] dedup_horizon)")
+        }
+        return nil
     }
 
     /// Counts a refused message and publishes it on `deadletter`.

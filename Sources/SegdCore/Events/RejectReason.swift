@@ -19,6 +19,12 @@ public enum RejectReason: String, Sendable, CaseIterable, Comparable {
     case unknownField = "unknown_field"
     /// An order is in a currency other than the one the engine computes spend in.
     case currency = "currency"
+    /// The event time is behind the engine clock (the newest event time minus the allowed lateness).
+    case late = "late"
+    /// The event time is further ahead of the time of receipt than the allowed clock skew.
+    case future = "future"
+    /// An event with the same `event_id` was accepted within the dedup horizon (a producer retry).
+    case duplicate = "duplicate"
 
     public static func < (lhs: RejectReason, rhs: RejectReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }
