@@ -14,16 +14,19 @@ public struct ActivityBucket: Sendable, Equatable {
     public var ratingSum: UInt16 = 0
     /// The lowest rating in the bucket; 0 when it holds no review.
     public var minRating: UInt8 = 0
+    /// Click sessions that started in this bucket.
+    public var sessions: UInt16 = 0
 
     public init(index: Int32) {
         self.index = index
     }
 
-    /// Adds one accepted event to this bucket.
-    public mutating func record(_ event: DecodedEvent) {
+    /// Adds one accepted event to this bucket; `startsSession` when it is a click that opens a session.
+    public mutating func record(_ event: DecodedEvent, startsSession: Bool) {
         switch event.kind {
         case .click:
             clicks &+= 1
+            if startsSession { sessions = sessions.saturatingIncrement(by: 1) }
             if event.action == .addToCart { carts = carts.saturatingIncrement(by: 1) }
         case .order:
             orders = orders.saturatingIncrement(by: 1)

@@ -45,7 +45,7 @@ public struct BucketLists: Sendable {
     /// and dropping buckets that fell out of retention relative to the newest bucket.
     /// Returns false, changing nothing, when `bucket` itself is already beyond retention.
     @discardableResult
-    public mutating func record(_ event: DecodedEvent, customer: Int32, bucket: Int32) -> Bool {
+    public mutating func record(_ event: DecodedEvent, customer: Int32, bucket: Int32, startsSession: Bool = false) -> Bool {
         let index = Int(customer)
         var count = Int(bucketCount[index])
         var start = Int(chunkStart[index])
@@ -55,7 +55,7 @@ public struct BucketLists: Sendable {
             var position = start + count - 1
             while position >= start, slab[position].index > bucket { position -= 1 }
             if position >= start, slab[position].index == bucket {
-                slab[position].record(event)
+                slab[position].record(event, startsSession: startsSession)
                 return true
             }
         }
@@ -69,12 +69,21 @@ public struct BucketLists: Sendable {
             position -= 1
         }
         var fresh = ActivityBucket(index: bucket)
-        fresh.record(event)
+        fresh.record(event, startsSession: startsSession)
         slab[position] = fresh
         count += 1
         count = dropExpired(start: start, count: count)
         bucketCount[index] = UInt16(count)
         return true
+    }
+
+    /// Customer `customer`'s bucket number `bucket`, if it has one.
+    public func bucket(_ customer: Int32, _ bucket: Int32) -> ActivityBucket? {
+        withBucketStorage(customer) { buckets in
+            var position = buckets.count - 1
+            while position >= 0, buckets[position].index > bucket { position -= 1 }
+            return position >= 0 && buckets[position].index == bucket ? buckets[position] : nil
+        }
     }
 
     /// Bytes held, for memory accounting.

@@ -5,8 +5,11 @@ public struct CustomerProfile: Sendable, Equatable {
     /// Event time of the earliest and latest accepted event.
     public var firstSeen: Int64
     public var lastSeen: Int64
-    /// Event time of the latest order, or `Int64.min` before the first.
+    /// Event time of the latest and the first order, or `Int64.min` before the first.
     public var lastOrder: Int64 = .min
+    public var firstOrder: Int64 = .min
+    /// Event time of the latest click, which decides whether the next one starts a session.
+    public var lastClick: Int64 = .min
     public var spendMinor: Int64 = 0
     public var clicks: UInt32 = 0
     public var carts: UInt32 = 0
@@ -14,6 +17,10 @@ public struct CustomerProfile: Sendable, Equatable {
     public var items: UInt32 = 0
     public var reviews: UInt32 = 0
     public var ratingSum: UInt32 = 0
+    public var sessions: UInt32 = 0
+    /// Distinct UTC days with any event, and with an order.
+    public var activeDays: UInt32 = 0
+    public var purchaseDays: UInt32 = 0
     /// The lowest rating ever given; 0 before the first review.
     public var minRating: UInt8 = 0
 
@@ -22,19 +29,35 @@ public struct CustomerProfile: Sendable, Equatable {
         lastSeen = firstSeen
     }
 
-    /// Adds one accepted event to the lifetime totals.
-    public mutating func record(_ event: DecodedEvent) {
+    /// Whether a click at `time` opens a new session: the customer's first click, or one at least
+    /// ``sessionGapMilliseconds`` after the latest. A click older than the latest (out of order)
+    /// never opens one.
+    public func startsSession(at time: Int64) -> Bool {
+        lastClick == .min || time - lastClick >= Self.sessionGapMilliseconds
+    }
+
+    /// The inactivity after which a click starts a new session: 30 minutes, the common web-analytics convention.
+    public static let sessionGapMilliseconds: Int64 = 30 * EventTime.millisecondsPerMinute
+
+    /// Adds one accepted event to the lifetime totals. The flags say whether it opens a session,
+    /// falls on a day with no earlier event, and (for orders) on a day with no earlier order.
+    public mutating func record(_ event: DecodedEvent, startsSession: Bool, newActiveDay: Bool, newPurchaseDay: Bool) {
         firstSeen = min(firstSeen, event.timestamp)
         lastSeen = max(lastSeen, event.timestamp)
+        if newActiveDay { activeDays &+= 1 }
         switch event.kind {
         case .click:
             clicks &+= 1
             if event.action == .addToCart { carts &+= 1 }
+            if startsSession { sessions &+= 1 }
+            lastClick = max(lastClick, event.timestamp)
         case .order:
             orders &+= 1
             items &+= UInt32(truncatingIfNeeded: event.items)
             spendMinor &+= event.amountMinor
             lastOrder = max(lastOrder, event.timestamp)
+            firstOrder = firstOrder == .min ? event.timestamp : min(firstOrder, event.timestamp)
+            if newPurchaseDay { purchaseDays &+= 1 }
         case .review:
             reviews &+= 1
             ratingSum &+= UInt32(event.rating)

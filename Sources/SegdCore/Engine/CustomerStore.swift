@@ -7,20 +7,22 @@ public struct CustomerStore: Sendable {
     public private(set) var profiles: [CustomerProfile] = []
     /// Hour buckets, present when some window is measured in hours.
     private var hourly: BucketLists?
-    /// Day buckets, present when some window is measured in days.
-    private var daily: BucketLists?
+    /// Day buckets, always kept: they also tell whether an event opens a new active or purchase
+    /// day, which needs at least the allowed lateness of history.
+    private var daily: BucketLists
     /// Segment membership bits, `membershipWords` words per customer.
     public private(set) var memberships: [UInt64] = []
     public let membershipWords: Int
 
-    public init(layout: FeatureLayout, segmentCount: Int, expectedCustomers: Int = 1024) {
+    public init(layout: FeatureLayout, segmentCount: Int, allowedLatenessMilliseconds: Int64 = 0, expectedCustomers: Int = 1024) {
         self.layout = layout
         index = CustomerIndex(expectedCustomers: expectedCustomers)
         membershipWords = max(1, (segmentCount + 63) / 64)
         let hours = layout.windows.filter { $0.unit == .hour }.map(\.length).max()
-        let days = layout.windows.filter { $0.unit == .day }.map(\.length).max()
+        let windowDays = layout.windows.filter { $0.unit == .day }.map(\.length).max() ?? 1
+        let latenessDays = Int32(allowedLatenessMilliseconds / EventTime.millisecondsPerDay) + 2
         hourly = hours.map { BucketLists(retention: $0) }
-        daily = days.map { BucketLists(retention: $0) }
+        daily = BucketLists(retention: max(windowDays, latenessDays))
     }
 
     public var count: Int { profiles.count }
@@ -31,7 +33,7 @@ public struct CustomerStore: Sendable {
         if Int(customer) == profiles.count {
             profiles.append(CustomerProfile(firstSeen: time))
             hourly?.addCustomer()
-            daily?.addCustomer()
+            daily.addCustomer()
             memberships.append(contentsOf: repeatElement(0, count: membershipWords))
         }
         return customer
@@ -39,50 +41,89 @@ public struct CustomerStore: Sendable {
 
     /// Adds an accepted event to the customer's totals and buckets.
     public mutating func record(_ event: DecodedEvent, customer: Int32) {
-        profiles[Int(customer)].record(event)
-        hourly?.record(event, customer: customer, bucket: Int32(truncatingIfNeeded: EventTime.hour(event.timestamp)))
-        daily?.record(event, customer: customer, bucket: Int32(truncatingIfNeeded: EventTime.day(event.timestamp)))
+        let day = Int32(truncatingIfNeeded: EventTime.day(event.timestamp))
+        let dayBucket = daily.bucket(customer, day)
+        let startsSession = event.kind == .click && profiles[Int(customer)].startsSession(at: event.timestamp)
+        profiles[Int(customer)].record(
+            event, startsSession: startsSession, newActiveDay: dayBucket == nil,
+            newPurchaseDay: event.kind == .order && (dayBucket?.orders ?? 0) == 0)
+        hourly?.record(event, customer: customer, bucket: Int32(truncatingIfNeeded: EventTime.hour(event.timestamp)), startsSession: startsSession)
+        daily.record(event, customer: customer, bucket: day, startsSession: startsSession)
     }
 
     /// Writes every feature of `customer` at event time `time` into `features` (``FeatureLayout/count`` slots).
     public func computeFeatures(_ customer: Int32, at time: Int64, into features: UnsafeMutableBufferPointer<Double>) {
-        let profile = profiles[Int(customer)]
-        let major = layout.minorUnitsPerMajor
         for (windowIndex, window) in layout.windows.enumerated() {
-            let lists = window.unit == .hour ? hourly : daily
-            var sum = ActivityBucket(index: 0)
-            lists?.withBuckets(customer) { buckets in
-                for bucket in buckets.reversed() {
-                    guard window.contains(bucket.index, at: time) else { break }
-                    sum.clicks &+= bucket.clicks
-                    sum.carts &+= bucket.carts
-                    sum.orders &+= bucket.orders
-                    sum.items &+= bucket.items
-                    sum.spendMinor &+= bucket.spendMinor
-                    sum.reviews &+= bucket.reviews
-                    sum.ratingSum &+= bucket.ratingSum
-                    if bucket.minRating != 0 {
-                        sum.minRating = sum.minRating == 0 ? bucket.minRating : min(sum.minRating, bucket.minRating)
-                    }
-                }
+            var sum = WindowSum()
+            if window.unit == .hour {
+                hourly?.withBuckets(customer) { sum.add($0, inside: window, at: time) }
+            } else {
+                daily.withBuckets(customer) { sum.add($0, inside: window, at: time) }
             }
-            features[layout.slot(.clicks, window: windowIndex)] = Double(sum.clicks)
-            features[layout.slot(.carts, window: windowIndex)] = Double(sum.carts)
-            features[layout.slot(.orders, window: windowIndex)] = Double(sum.orders)
-            features[layout.slot(.spend, window: windowIndex)] = Double(sum.spendMinor) / major
-            features[layout.slot(.items, window: windowIndex)] = Double(sum.items)
-            features[layout.slot(.reviews, window: windowIndex)] = Double(sum.reviews)
-            features[layout.slot(.avgRating, window: windowIndex)] = Self.mean(Double(sum.ratingSum), Double(sum.reviews))
-            features[layout.slot(.minRating, window: windowIndex)] = sum.minRating == 0 ? .nan : Double(sum.minRating)
+            write(sum, window: windowIndex, into: features)
         }
+        let profile = profiles[Int(customer)]
+        let spend = Double(profile.spendMinor) / layout.minorUnitsPerMajor
         features[layout.totalSlot(.clicks)] = Double(profile.clicks)
+        features[layout.totalSlot(.sessions)] = Double(profile.sessions)
         features[layout.totalSlot(.carts)] = Double(profile.carts)
         features[layout.totalSlot(.orders)] = Double(profile.orders)
-        features[layout.totalSlot(.spend)] = Double(profile.spendMinor) / major
+        features[layout.totalSlot(.spend)] = spend
         features[layout.totalSlot(.items)] = Double(profile.items)
         features[layout.totalSlot(.reviews)] = Double(profile.reviews)
-        features[layout.totalSlot(.avgRating)] = Self.mean(Double(profile.ratingSum), Double(profile.reviews))
+        features[layout.totalSlot(.avgRating)] = Self.ratio(Double(profile.ratingSum), Double(profile.reviews))
         features[layout.totalSlot(.minRating)] = profile.minRating == 0 ? .nan : Double(profile.minRating)
+        features[layout.totalSlot(.aov)] = Self.ratio(spend, Double(profile.orders))
+        features[layout.totalSlot(.conversion)] = Self.ratio(Double(profile.orders), Double(profile.clicks))
+        features[layout.totalSlot(.activeDays)] = Double(profile.activeDays)
+        for feature in FeatureLayout.HistoryFeature.allCases {
+            features[layout.slot(feature)] = historyValue(feature, of: profile, at: time)
+        }
+    }
+
+    /// The instant a history feature counts its days from, or nil while it has none.
+    static func anchor(_ feature: FeatureLayout.HistoryFeature, of profile: CustomerProfile) -> Int64? {
+        let instant: Int64
+        switch feature {
+        case .daysSinceLastSeen: instant = profile.lastSeen
+        case .daysSinceLastOrder: instant = profile.lastOrder
+        case .daysSinceFirstOrder: instant = profile.firstOrder
+        case .tenureDays: instant = profile.firstSeen
+        case .purchaseDays, .interpurchaseDays: return nil
+        }
+        return instant == .min ? nil : instant
+    }
+
+    private func historyValue(_ feature: FeatureLayout.HistoryFeature, of profile: CustomerProfile, at time: Int64) -> Double {
+        switch feature {
+        case .purchaseDays:
+            return Double(profile.purchaseDays)
+        case .interpurchaseDays:
+            guard profile.purchaseDays >= 2 else { return .nan }
+            let span = EventTime.day(profile.lastOrder) - EventTime.day(profile.firstOrder)
+            return Double(span) / Double(profile.purchaseDays - 1)
+        case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays:
+            guard let anchor = Self.anchor(feature, of: profile) else { return .nan }
+            return Double(EventTime.floorDivide(time - anchor, EventTime.millisecondsPerDay))
+        }
+    }
+
+    /// Writes the measures of one window's bucket sum into that window's slots.
+    private func write(_ sum: WindowSum, window: Int, into features: UnsafeMutableBufferPointer<Double>) {
+        let bucket = sum.bucket
+        let spend = Double(bucket.spendMinor) / layout.minorUnitsPerMajor
+        features[layout.slot(.clicks, window: window)] = Double(bucket.clicks)
+        features[layout.slot(.sessions, window: window)] = Double(bucket.sessions)
+        features[layout.slot(.carts, window: window)] = Double(bucket.carts)
+        features[layout.slot(.orders, window: window)] = Double(bucket.orders)
+        features[layout.slot(.spend, window: window)] = spend
+        features[layout.slot(.items, window: window)] = Double(bucket.items)
+        features[layout.slot(.reviews, window: window)] = Double(bucket.reviews)
+        features[layout.slot(.avgRating, window: window)] = Self.ratio(Double(bucket.ratingSum), Double(bucket.reviews))
+        features[layout.slot(.minRating, window: window)] = bucket.minRating == 0 ? .nan : Double(bucket.minRating)
+        features[layout.slot(.aov, window: window)] = Self.ratio(spend, Double(bucket.orders))
+        features[layout.slot(.conversion, window: window)] = Self.ratio(Double(bucket.orders), Double(bucket.clicks))
+        features[layout.slot(.activeDays, window: window)] = Double(sum.activeDays)
     }
 
     /// The earliest instant after `time` at which a bucket of `customer` leaves one of the windows
@@ -124,10 +165,40 @@ public struct CustomerStore: Sendable {
     /// Bytes held by customer state, for memory accounting.
     public var memoryFootprint: Int {
         index.memoryFootprint + profiles.capacity * MemoryLayout<CustomerProfile>.stride + memberships.capacity * 8
-            + (hourly?.memoryFootprint ?? 0) + (daily?.memoryFootprint ?? 0)
+            + (hourly?.memoryFootprint ?? 0) + daily.memoryFootprint
     }
 
-    private static func mean(_ sum: Double, _ count: Double) -> Double {
-        count == 0 ? .nan : sum / count
+    private static func ratio(_ numerator: Double, _ denominator: Double) -> Double {
+        denominator == 0 ? .nan : numerator / denominator
+    }
+}
+
+/// Sums of the buckets inside one window, and how many distinct UTC days they cover.
+private struct WindowSum {
+    var bucket = ActivityBucket(index: 0)
+    var activeDays: UInt32 = 0
+    private var lastDay: Int64 = .min
+
+    mutating func add(_ buckets: UnsafeBufferPointer<ActivityBucket>, inside window: WindowSpec, at time: Int64) {
+        for entry in buckets.reversed() {
+            guard window.contains(entry.index, at: time) else { break }
+            bucket.clicks &+= entry.clicks
+            bucket.sessions &+= entry.sessions
+            bucket.carts &+= entry.carts
+            bucket.orders &+= entry.orders
+            bucket.items &+= entry.items
+            bucket.spendMinor &+= entry.spendMinor
+            bucket.reviews &+= entry.reviews
+            bucket.ratingSum &+= entry.ratingSum
+            if entry.minRating != 0 {
+                bucket.minRating = bucket.minRating == 0 ? entry.minRating : min(bucket.minRating, entry.minRating)
+            }
+            // Hour buckets are walked newest first, so a new day shows as a change of day number.
+            let day = EventTime.floorDivide(Int64(entry.index) * window.unit.milliseconds, EventTime.millisecondsPerDay)
+            if day != lastDay {
+                activeDays &+= 1
+                lastDay = day
+            }
+        }
     }
 }

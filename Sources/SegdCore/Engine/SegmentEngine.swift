@@ -32,6 +32,9 @@ public struct SegmentEngine: Sendable {
     private let evaluationOrder: [Int]
     /// The windows some rule reads: only buckets leaving these can change a membership.
     private let timedWindows: [Int]
+    /// The history features that grow with time and some rule reads, each with the constants the
+    /// rules compare it with (nil: any change matters).
+    private let timedHistory: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)]
     private var features: [Double]
     private var writer = JSONWriter()
 
@@ -47,8 +50,10 @@ public struct SegmentEngine: Sendable {
             }
         }
         timedWindows = windows.sorted()
+        timedHistory = Self.timedHistory(segments: segments, layout: layout)
         duplicates = DuplicateFilter(horizonMilliseconds: configuration.dedupHorizonMilliseconds)
-        store = CustomerStore(layout: layout, segmentCount: segments.count)
+        store = CustomerStore(
+            layout: layout, segmentCount: segments.count, allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
         statistics = EngineStatistics(segmentCount: segments.count)
         features = Array(repeating: 0, count: layout.count)
     }
@@ -137,7 +142,55 @@ public struct SegmentEngine: Sendable {
             }
             emitChange(customer, segment: segment, entered: member, at: time, cause: cause, text: text)
         }
-        timers.schedule(customer, at: store.nextWindowExpiry(customer, after: time, windowIndices: timedWindows))
+        let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: timedWindows)
+        let historyChange = nextHistoryChange(customer, after: time)
+        timers.schedule(customer, at: [windowExpiry, historyChange].compactMap { $0 }.min())
+    }
+
+    /// The earliest instant after `time` at which a time-growing history feature reaches a value
+    /// where some rule's comparison can flip. A whole-day feature compared with `c` can only change
+    /// a comparison's answer when it reaches ceil(c) or floor(c) + 1, so a customer is woken at those
+    /// days only, not every day.
+    private func nextHistoryChange(_ customer: Int32, after time: Int64) -> Int64? {
+        let profile = store.profiles[Int(customer)]
+        var earliest: Int64?
+        for (feature, thresholds) in timedHistory {
+            guard let anchor = CustomerStore.anchor(feature, of: profile) else { continue }
+            let value = EventTime.floorDivide(time - anchor, EventTime.millisecondsPerDay)
+            let next: Int64?
+            if let thresholds {
+                next = thresholds.flatMap { constant -> [Int64] in
+                    guard constant.isFinite, abs(constant) < 1e15 else { return [] }
+                    return [Int64(constant.rounded(.up)), Int64(constant.rounded(.down)) + 1]
+                }.filter { $0 > value }.min()
+            } else {
+                next = value + 1
+            }
+            if let next {
+                let due = anchor + next * EventTime.millisecondsPerDay
+                earliest = min(earliest ?? due, due)
+            }
+        }
+        return earliest
+    }
+
+    private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] {
+        var result: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] = []
+        for feature in FeatureLayout.HistoryFeature.allCases where feature.growsWithTime {
+            let slot = layout.slot(feature)
+            let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
+            guard !readers.isEmpty else { continue }
+            var thresholds: [Double]? = []
+            for segment in readers {
+                guard let constants = segment.rule.comparisonConstants(ofSlot: slot) else {
+                    thresholds = nil
+                    break
+                }
+                thresholds?.append(contentsOf: constants)
+            }
+            result.append((feature, thresholds))
+        }
+        return result
     }
 
     private mutating func emitChange(_ customer: Int32, segment: Int, entered: Bool, at time: Int64, cause: Cause, text: [UInt8]) {

@@ -1,18 +1,20 @@
-/// The features a customer has, by name and slot: `<measure>_<window>` for every configured window
-/// and `<measure>_total` for lifetime values. The engine computes them into a `[Double]` indexed by
-/// slot; compiled rules read slots, never names.
+/// The features a customer has, by name and slot: `<measure>_<window>` for every configured window,
+/// `<measure>_total` for lifetime values, and the history features that grow with time
+/// (`days_since_last_order`, `tenure_days`, …). The engine computes them into a `[Double]` indexed
+/// by slot; compiled rules read slots, never names.
 ///
 /// Money features are in major units (spend 12.34 for 1234 cents) but are derived from integer
-/// sums, so a threshold never flips with summation order. Averages and minimums of an empty set
-/// are NaN, which no comparison matches and which outbound messages write as `null`.
+/// sums, so a threshold never flips with summation order. A ratio, average or minimum of nothing is
+/// NaN, which no comparison but `!=` matches and which outbound messages write as `null`.
 public struct FeatureLayout: Sendable {
     /// What is summed over a window or a lifetime.
     public enum Measure: Int, Sendable, CaseIterable {
-        case clicks, carts, orders, spend, items, reviews, avgRating, minRating
+        case clicks, sessions, carts, orders, spend, items, reviews, avgRating, minRating, aov, conversion, activeDays
 
         public var name: String {
             switch self {
             case .clicks: "clicks"
+            case .sessions: "sessions"
             case .carts: "carts"
             case .orders: "orders"
             case .spend: "spend"
@@ -20,12 +22,16 @@ public struct FeatureLayout: Sendable {
             case .reviews: "reviews"
             case .avgRating: "avg_rating"
             case .minRating: "min_rating"
+            case .aov: "aov"
+            case .conversion: "conversion"
+            case .activeDays: "active_days"
             }
         }
 
         public var summary: String {
             switch self {
             case .clicks: "click events of any action"
+            case .sessions: "click sessions: a click 30 minutes or more after the customer's previous click starts one"
             case .carts: "clicks with action add_to_cart"
             case .orders: "orders"
             case .spend: "sum of order amounts, in major units of the engine currency"
@@ -33,6 +39,46 @@ public struct FeatureLayout: Sendable {
             case .reviews: "reviews"
             case .avgRating: "mean review rating (null without reviews)"
             case .minRating: "lowest review rating (null without reviews)"
+            case .aov: "average order value, spend / orders (null without orders)"
+            case .conversion: "orders / clicks (null without clicks)"
+            case .activeDays: "distinct UTC days with any event"
+            }
+        }
+    }
+
+    /// Features of a customer's history as a whole. The `days_*` and `tenure_days` features are
+    /// whole days (rounded down) between an anchor instant and the evaluation time, so they grow by
+    /// one every 24 hours after their anchor without any event.
+    public enum HistoryFeature: Int, Sendable, CaseIterable {
+        case daysSinceLastSeen, daysSinceLastOrder, daysSinceFirstOrder, tenureDays, purchaseDays, interpurchaseDays
+
+        public var name: String {
+            switch self {
+            case .daysSinceLastSeen: "days_since_last_seen"
+            case .daysSinceLastOrder: "days_since_last_order"
+            case .daysSinceFirstOrder: "days_since_first_order"
+            case .tenureDays: "tenure_days"
+            case .purchaseDays: "purchase_days_total"
+            case .interpurchaseDays: "interpurchase_days"
+            }
+        }
+
+        public var summary: String {
+            switch self {
+            case .daysSinceLastSeen: "whole days since the latest event (recency)"
+            case .daysSinceLastOrder: "whole days since the latest order (null before the first)"
+            case .daysSinceFirstOrder: "whole days since the first order (null before it)"
+            case .tenureDays: "whole days since the customer was first seen"
+            case .purchaseDays: "distinct UTC days with an order"
+            case .interpurchaseDays: "mean days between purchase days: (last − first purchase day) / (purchase days − 1); null below two"
+            }
+        }
+
+        /// Whether the value grows with time between events (and so can change a rule by itself).
+        public var growsWithTime: Bool {
+            switch self {
+            case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays: true
+            case .purchaseDays, .interpurchaseDays: false
             }
         }
     }
@@ -51,6 +97,7 @@ public struct FeatureLayout: Sendable {
             for measure in Measure.allCases { names.append("\(measure.name)_\(window)") }
         }
         for measure in Measure.allCases { names.append("\(measure.name)_total") }
+        for feature in HistoryFeature.allCases { names.append(feature.name) }
         self.names = names
     }
 
@@ -66,12 +113,23 @@ public struct FeatureLayout: Sendable {
         windows.count * Measure.allCases.count + measure.rawValue
     }
 
+    @inlinable
+    public func slot(_ feature: HistoryFeature) -> Int {
+        (windows.count + 1) * Measure.allCases.count + feature.rawValue
+    }
+
     /// The slot of `name`, or nil if there is no such feature.
     public func slot(named name: String) -> Int? { names.firstIndex(of: name) }
 
-    /// The window (index into ``windows``) a slot belongs to, or nil for lifetime features.
+    /// The window (index into ``windows``) a slot belongs to, or nil for lifetime and history features.
     public func window(ofSlot slot: Int) -> Int? {
         let window = slot / Measure.allCases.count
         return window < windows.count ? window : nil
+    }
+
+    /// The history feature at `slot`, if it is one.
+    public func historyFeature(ofSlot slot: Int) -> HistoryFeature? {
+        let base = (windows.count + 1) * Measure.allCases.count
+        return slot >= base ? HistoryFeature(rawValue: slot - base) : nil
     }
 }

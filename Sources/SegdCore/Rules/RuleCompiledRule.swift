@@ -32,6 +32,25 @@ public struct CompiledRule: Sendable, CustomStringConvertible {
         return program.run(features: features, memberships: memberships)
     }
 
+    /// The constants feature `slot` is compared with directly (`slot op constant`, in either order),
+    /// or nil when the rule uses the feature any other way (arithmetic, `between`, `in`), so that
+    /// any change of its value may matter. The engine uses this to know when a feature that grows
+    /// with time (days since the last order) can next change the rule's answer.
+    public func comparisonConstants(ofSlot slot: Int) -> [Double]? {
+        var constants: [Double] = []
+        for instruction in program.instructions {
+            switch instruction {
+            case .jumpIfFeatureComparison(let compared, let constant, _, _, _) where compared == slot:
+                constants.append(constant)
+            case .pushFeature(let pushed) where pushed == slot:
+                return nil
+            default:
+                continue
+            }
+        }
+        return constants
+    }
+
     /// The rule in canonical form.
     public var description: String { expression.description }
 }
