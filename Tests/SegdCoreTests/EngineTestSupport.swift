@@ -19,10 +19,14 @@ struct EngineHarness {
     var pipeline: Pipeline
 
     init(windows: [String] = ["24h", "7d", "30d", "90d"], lateness: Int64 = 0, segments: [(String, String)]) throws {
+        try self.init(windows: windows, lateness: lateness, definitions: segments.map { EngineConfiguration.Segment(name: $0.0, rule: $0.1) })
+    }
+
+    init(windows: [String] = ["24h", "7d", "30d", "90d"], lateness: Int64 = 0, definitions: [EngineConfiguration.Segment]) throws {
         let configuration = EngineConfiguration(
             windows: try windows.map { try WindowSpec(parsing: $0) },
             allowedLatenessMilliseconds: lateness,
-            segments: segments.map { EngineConfiguration.Segment(name: $0.0, rule: $0.1) })
+            segments: definitions)
         pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
     }
 

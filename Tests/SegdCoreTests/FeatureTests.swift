@@ -79,6 +79,33 @@ struct FeatureTests {
         #expect(harness.drain().map(\.ts) == ["2026-01-11T00:00:00.000Z", "2026-01-22T00:00:00.000Z"])
     }
 
+    @Test("an open cart is abandoned by timer after the configured hours, and closed by an order")
+    func cartAbandonment() throws {
+        var harness = try EngineHarness(segments: [("abandoned", "cart_open == 1 and hours_since_last_cart >= 2")])
+        harness.click("c1", at: "2026-02-01T10:15:00Z", action: "add_to_cart")
+        harness.advance(to: "2026-02-01T12:14:59.999Z")
+        #expect(harness.drain().isEmpty)
+        harness.advance(to: "2026-02-02T00:00:00Z")
+        let enter = try #require(harness.drain().first)
+        #expect(enter.ts == "2026-02-01T12:15:00.000Z")
+        #expect(enter.cause == "timer")
+        harness.order("c1", at: "2026-02-02T09:00:00Z")
+        #expect(harness.drain().map(\.topic) == ["segment.abandoned.exit"])
+        #expect(harness.feature("cart_open", of: "c1") == 0)
+    }
+
+    @Test("the gap before the latest purchase day, also when an order arrives out of order")
+    func lastGap() throws {
+        var harness = try EngineHarness(lateness: 5 * 86_400_000, segments: [])
+        harness.order("c1", at: "2026-01-01T00:00:00Z", id: "a")
+        #expect(harness.feature("last_gap_days", of: "c1")?.isNaN == true)
+        harness.order("c1", at: "2026-04-11T00:00:00Z", id: "b")
+        #expect(harness.feature("last_gap_days", of: "c1") == 100)
+        harness.order("c1", at: "2026-04-08T00:00:00Z", id: "c")
+        #expect(harness.feature("last_gap_days", of: "c1") == 3)
+        #expect(harness.feature("purchase_days_total", of: "c1") == 3)
+    }
+
     @Test("every documented feature name exists, for each configured window and the lifetime")
     func names() throws {
         let layout = FeatureLayout(windows: [try WindowSpec(parsing: "1h"), try WindowSpec(parsing: "365d")])

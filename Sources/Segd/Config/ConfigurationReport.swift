@@ -15,7 +15,8 @@ public enum ConfigurationReport {
         lines.append("segments (\(engine.segments.count)):")
         let width = engine.segments.map(\.name.count).max() ?? 0
         for segment in engine.segments {
-            lines.append("  \(segment.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(segment.rule)")
+            let family = segment.family.map { "[\($0)] " } ?? ""
+            lines.append("  \(segment.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(family)\(segment.rule)")
         }
         return lines.joined(separator: "\n")
     }

@@ -159,8 +159,15 @@ public struct SegdConfiguration: Sendable {
                 throw reader.error("name", "\"\(name)\" is not a valid segment name: use lower-case letters, digits and _, starting with a letter (it becomes the topic segment.<name>.enter)")
             }
             if segments.contains(where: { $0.name == name }) { throw reader.error("name", "segment \"\(name)\" is defined twice") }
+            let family = try reader.optionalString("family")
+            if let family, !SegmentDefinition.isValidName(family) {
+                throw reader.error("family", "\"\(family)\" is not a valid family name: use lower-case letters, digits and _, starting with a letter")
+            }
+            if let family, segments.contains(where: { $0.name == family }) {
+                throw reader.error("family", "\"\(family)\" is already a segment name; a family needs a name of its own")
+            }
             let segment = EngineConfiguration.Segment(
-                name: name, description: try reader.string("description", default: ""), rule: try reader.string("rule"))
+                name: name, description: try reader.string("description", default: ""), rule: try reader.string("rule"), family: family)
             try reader.finish()
             segments.append(segment)
             rules.append((reader, segment))

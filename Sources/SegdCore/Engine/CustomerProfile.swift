@@ -8,8 +8,12 @@ public struct CustomerProfile: Sendable, Equatable {
     /// Event time of the latest and the first order, or `Int64.min` before the first.
     public var lastOrder: Int64 = .min
     public var firstOrder: Int64 = .min
-    /// Event time of the latest click, which decides whether the next one starts a session.
+    /// Event time of the latest click, which decides whether the next one starts a session, and
+    /// of the latest add-to-cart.
     public var lastClick: Int64 = .min
+    public var lastCart: Int64 = .min
+    /// The purchase day before the latest one (days since 1970-01-01), or `Int64.min` below two.
+    public var previousPurchaseDay: Int64 = .min
     public var spendMinor: Int64 = 0
     public var clicks: UInt32 = 0
     public var carts: UInt32 = 0
@@ -51,10 +55,12 @@ public struct CustomerProfile: Sendable, Equatable {
             if event.action == .addToCart { carts &+= 1 }
             if startsSession { sessions &+= 1 }
             lastClick = max(lastClick, event.timestamp)
+            if event.action == .addToCart { lastCart = max(lastCart, event.timestamp) }
         case .order:
             orders &+= 1
             items &+= UInt32(truncatingIfNeeded: event.items)
             spendMinor &+= event.amountMinor
+            if newPurchaseDay { notePurchaseDay(EventTime.day(event.timestamp)) }
             lastOrder = max(lastOrder, event.timestamp)
             firstOrder = firstOrder == .min ? event.timestamp : min(firstOrder, event.timestamp)
             if newPurchaseDay { purchaseDays &+= 1 }
@@ -62,6 +68,18 @@ public struct CustomerProfile: Sendable, Equatable {
             reviews &+= 1
             ratingSum &+= UInt32(event.rating)
             minRating = minRating == 0 ? event.rating : min(minRating, event.rating)
+        }
+    }
+
+    /// Keeps ``previousPurchaseDay`` the second-latest purchase day, also when an order arrives
+    /// out of order. Called before ``lastOrder`` takes the new order into account.
+    private mutating func notePurchaseDay(_ day: Int64) {
+        guard lastOrder != .min else { return }
+        let latestDay = EventTime.day(lastOrder)
+        if day > latestDay {
+            previousPurchaseDay = latestDay
+        } else if day > previousPurchaseDay {
+            previousPurchaseDay = day
         }
     }
 }

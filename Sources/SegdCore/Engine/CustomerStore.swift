@@ -89,7 +89,8 @@ public struct CustomerStore: Sendable {
         case .daysSinceLastOrder: instant = profile.lastOrder
         case .daysSinceFirstOrder: instant = profile.firstOrder
         case .tenureDays: instant = profile.firstSeen
-        case .purchaseDays, .interpurchaseDays: return nil
+        case .hoursSinceLastCart: instant = profile.lastCart
+        case .purchaseDays, .interpurchaseDays, .lastGapDays, .cartOpen: return nil
         }
         return instant == .min ? nil : instant
     }
@@ -102,9 +103,14 @@ public struct CustomerStore: Sendable {
             guard profile.purchaseDays >= 2 else { return .nan }
             let span = EventTime.day(profile.lastOrder) - EventTime.day(profile.firstOrder)
             return Double(span) / Double(profile.purchaseDays - 1)
-        case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays:
-            guard let anchor = Self.anchor(feature, of: profile) else { return .nan }
-            return Double(EventTime.floorDivide(time - anchor, EventTime.millisecondsPerDay))
+        case .lastGapDays:
+            guard profile.previousPurchaseDay != .min else { return .nan }
+            return Double(EventTime.day(profile.lastOrder) - profile.previousPurchaseDay)
+        case .cartOpen:
+            return profile.lastCart != .min && profile.lastCart > profile.lastOrder ? 1 : 0
+        case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays, .hoursSinceLastCart:
+            guard let anchor = Self.anchor(feature, of: profile), let step = feature.growthStep else { return .nan }
+            return Double(EventTime.floorDivide(time - anchor, step))
         }
     }
 

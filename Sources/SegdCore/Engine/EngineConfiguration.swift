@@ -7,11 +7,15 @@ public struct EngineConfiguration: Sendable {
         public var name: String
         public var description: String
         public var rule: String
+        /// The mutually exclusive family the segment belongs to, if any: a customer is in at most
+        /// one segment of a family, the first (in config order) whose rule holds.
+        public var family: String?
 
-        public init(name: String, description: String = "", rule: String) {
+        public init(name: String, description: String = "", rule: String, family: String? = nil) {
             self.name = name
             self.description = description
             self.rule = rule
+            self.family = family
         }
     }
 

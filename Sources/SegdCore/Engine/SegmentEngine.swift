@@ -37,6 +37,13 @@ public struct SegmentEngine: Sendable {
     private let timedHistory: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)]
     private var features: [Double]
     private var writer = JSONWriter()
+    /// Family number of each segment (nil when free-standing), and the family names.
+    private let familyOfSegment: [Int?]
+    private let families: [String]
+    /// Scratch for one evaluation: the customer's membership words before it, and which families
+    /// already have their member.
+    private var previousMemberships: [UInt64]
+    private var familyClaimed: [Bool]
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
         self.configuration = configuration
@@ -55,6 +62,12 @@ public struct SegmentEngine: Sendable {
         store = CustomerStore(
             layout: layout, segmentCount: segments.count, allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
         statistics = EngineStatistics(segmentCount: segments.count)
+        var families: [String] = []
+        for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
+        self.families = families
+        familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
+        previousMemberships = Array(repeating: 0, count: max(1, (segments.count + 63) / 64))
+        familyClaimed = Array(repeating: false, count: families.count)
         features = Array(repeating: 0, count: layout.count)
     }
 
@@ -127,36 +140,41 @@ public struct SegmentEngine: Sendable {
     /// then schedules the customer's next window expiry.
     private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
         features.withUnsafeMutableBufferPointer { store.computeFeatures(customer, at: time, into: $0) }
+        store.withMemberships(customer) { words in
+            for index in words.indices { previousMemberships[index] = words[index] }
+        }
+        for index in familyClaimed.indices { familyClaimed[index] = false }
+        var changed = false
         for segment in evaluationOrder {
-            let member = features.withUnsafeBufferPointer { values in
+            var member = features.withUnsafeBufferPointer { values in
                 store.withMemberships(customer) { segments[segment].rule.evaluate(features: values, memberships: $0) }
             }
-            guard member != store.isMember(customer, segment: segment) else { continue }
-            store.setMember(customer, segment: segment, member)
-            if member {
-                statistics.enteredBySegment[segment] += 1
-                statistics.membersBySegment[segment] += 1
-            } else {
-                statistics.exitedBySegment[segment] += 1
-                statistics.membersBySegment[segment] -= 1
+            if let family = familyOfSegment[segment] {
+                // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
+                member = member && !familyClaimed[family]
+                if member { familyClaimed[family] = true }
             }
-            emitChange(customer, segment: segment, entered: member, at: time, cause: cause, text: text)
+            if member != store.isMember(customer, segment: segment) {
+                store.setMember(customer, segment: segment, member)
+                changed = true
+            }
         }
+        if changed { emitChanges(customer, at: time, cause: cause, text: text) }
         let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: timedWindows)
         let historyChange = nextHistoryChange(customer, after: time)
         timers.schedule(customer, at: [windowExpiry, historyChange].compactMap { $0 }.min())
     }
 
     /// The earliest instant after `time` at which a time-growing history feature reaches a value
-    /// where some rule's comparison can flip. A whole-day feature compared with `c` can only change
+    /// where some rule's comparison can flip. A whole-step feature compared with `c` can only change
     /// a comparison's answer when it reaches ceil(c) or floor(c) + 1, so a customer is woken at those
-    /// days only, not every day.
+    /// steps only, not at every one.
     private func nextHistoryChange(_ customer: Int32, after time: Int64) -> Int64? {
         let profile = store.profiles[Int(customer)]
         var earliest: Int64?
         for (feature, thresholds) in timedHistory {
-            guard let anchor = CustomerStore.anchor(feature, of: profile) else { continue }
-            let value = EventTime.floorDivide(time - anchor, EventTime.millisecondsPerDay)
+            guard let anchor = CustomerStore.anchor(feature, of: profile), let step = feature.growthStep else { continue }
+            let value = EventTime.floorDivide(time - anchor, step)
             let next: Int64?
             if let thresholds {
                 next = thresholds.flatMap { constant -> [Int64] in
@@ -167,7 +185,7 @@ public struct SegmentEngine: Sendable {
                 next = value + 1
             }
             if let next {
-                let due = anchor + next * EventTime.millisecondsPerDay
+                let due = anchor + next * step
                 earliest = min(earliest ?? due, due)
             }
         }
@@ -176,7 +194,7 @@ public struct SegmentEngine: Sendable {
 
     private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] {
         var result: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] = []
-        for feature in FeatureLayout.HistoryFeature.allCases where feature.growsWithTime {
+        for feature in FeatureLayout.HistoryFeature.allCases where feature.growthStep != nil {
             let slot = layout.slot(feature)
             let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
             guard !readers.isEmpty else { continue }
@@ -193,6 +211,31 @@ public struct SegmentEngine: Sendable {
         return result
     }
 
+    /// Publishes every membership that differs from ``previousMemberships``: exits first, then
+    /// enters, each in evaluation order, so a family move reads "left A, entered B".
+    private mutating func emitChanges(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
+        for entering in [false, true] {
+            for segment in evaluationOrder {
+                let wasMember = previousMemberships[segment >> 6] & (1 << UInt64(segment & 63)) != 0
+                let isMember = store.isMember(customer, segment: segment)
+                guard wasMember != isMember, isMember == entering else { continue }
+                if entering {
+                    statistics.enteredBySegment[segment] += 1
+                    statistics.membersBySegment[segment] += 1
+                } else {
+                    statistics.exitedBySegment[segment] += 1
+                    statistics.membersBySegment[segment] -= 1
+                }
+                emitChange(customer, segment: segment, entered: entering, at: time, cause: cause, text: text)
+            }
+        }
+    }
+
+    /// The member of `family` in the membership words `isMember` reads, if any.
+    private func member(of family: Int, _ isMember: (Int) -> Bool) -> String? {
+        segments.indices.first { familyOfSegment[$0] == family && isMember($0) }.map { segments[$0].name }
+    }
+
     private mutating func emitChange(_ customer: Int32, segment: Int, entered: Bool, at time: Int64, cause: Cause, text: [UInt8]) {
         let definition = segments[segment]
         writer.reset()
@@ -203,6 +246,16 @@ public struct SegmentEngine: Sendable {
         writer.string(entered ? "enter" : "exit")
         writer.key("segment")
         writer.string(definition.name)
+        if let family = familyOfSegment[segment] {
+            let previous = member(of: family) { previousMemberships[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
+            let current = member(of: family) { store.isMember(customer, segment: $0) }
+            writer.key("family")
+            writer.string(families[family])
+            writer.key("previous")
+            if let previous { writer.string(previous) } else { writer.null() }
+            writer.key("current")
+            if let current { writer.string(current) } else { writer.null() }
+        }
         writer.key("customer_id")
         store.index.withID(customer) { writer.string(utf8: $0) }
         writer.key("ts")

@@ -51,6 +51,7 @@ public struct FeatureLayout: Sendable {
     /// one every 24 hours after their anchor without any event.
     public enum HistoryFeature: Int, Sendable, CaseIterable {
         case daysSinceLastSeen, daysSinceLastOrder, daysSinceFirstOrder, tenureDays, purchaseDays, interpurchaseDays
+        case lastGapDays, hoursSinceLastCart, cartOpen
 
         public var name: String {
             switch self {
@@ -60,6 +61,9 @@ public struct FeatureLayout: Sendable {
             case .tenureDays: "tenure_days"
             case .purchaseDays: "purchase_days_total"
             case .interpurchaseDays: "interpurchase_days"
+            case .lastGapDays: "last_gap_days"
+            case .hoursSinceLastCart: "hours_since_last_cart"
+            case .cartOpen: "cart_open"
             }
         }
 
@@ -71,14 +75,19 @@ public struct FeatureLayout: Sendable {
             case .tenureDays: "whole days since the customer was first seen"
             case .purchaseDays: "distinct UTC days with an order"
             case .interpurchaseDays: "mean days between purchase days: (last − first purchase day) / (purchase days − 1); null below two"
+            case .lastGapDays: "days between the latest purchase day and the one before it; null below two purchase days"
+            case .hoursSinceLastCart: "whole hours since the latest add_to_cart (null before the first)"
+            case .cartOpen: "1 when the latest add_to_cart is later than the latest order, else 0"
             }
         }
 
-        /// Whether the value grows with time between events (and so can change a rule by itself).
-        public var growsWithTime: Bool {
+        /// For a value that grows with time between events (and so can change a rule by itself),
+        /// the length of one step: it grows by one every `growthStep` milliseconds after its anchor.
+        public var growthStep: Int64? {
             switch self {
-            case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays: true
-            case .purchaseDays, .interpurchaseDays: false
+            case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays: EventTime.millisecondsPerDay
+            case .hoursSinceLastCart: EventTime.millisecondsPerHour
+            case .purchaseDays, .interpurchaseDays, .lastGapDays, .cartOpen: nil
             }
         }
     }

@@ -5,6 +5,8 @@ public struct SegmentDefinition: Sendable {
     public let rule: CompiledRule
     public let enterTopic: [UInt8]
     public let exitTopic: [UInt8]
+    /// The family's name, for a member of a mutually exclusive family.
+    public let family: String?
 
     /// Segment names become topic parts and rule identifiers: a lower-case letter, then lower-case
     /// letters, digits and `_`, at most 64 characters.
@@ -25,7 +27,8 @@ public struct SegmentDefinition: Sendable {
                 definitions.append(SegmentDefinition(
                     name: segment.name, description: segment.description, rule: rule,
                     enterTopic: Array("segment.\(segment.name).enter".utf8),
-                    exitTopic: Array("segment.\(segment.name).exit".utf8)))
+                    exitTopic: Array("segment.\(segment.name).exit".utf8),
+                    family: segment.family))
             } catch {
                 throw SegmentDefinitionError(segment: index, rule: error, message: "segment \"\(segment.name)\": \(error.message)")
             }
@@ -33,10 +36,16 @@ public struct SegmentDefinition: Sendable {
         return definitions
     }
 
-    /// An order in which every segment follows the segments its rule reads.
+    /// An order in which every segment follows the segments its rule reads and, in a family,
+    /// the members listed before it (first match wins, so they must be decided first).
     public static func evaluationOrder(_ definitions: [SegmentDefinition]) throws(SegmentDefinitionError) -> [Int] {
+        var dependencies = definitions.map(\.rule.segmentDependencies)
+        for (index, definition) in definitions.enumerated() {
+            guard let family = definition.family else { continue }
+            dependencies[index] += definitions.indices.prefix(index).filter { definitions[$0].family == family }
+        }
         do {
-            return try RuleDependencyOrder.order(definitions.map(\.rule.segmentDependencies))
+            return try RuleDependencyOrder.order(dependencies)
         } catch {
             let names = error.cycle.map { definitions[$0].name }
             throw SegmentDefinitionError(

@@ -1,0 +1,141 @@
+public import SegdCore
+
+/// A prepared stream of generated events in wire form, all payloads in one buffer, that can be
+/// replayed any number of times as fresh events: pass `p` rewrites each `event_id`'s four-digit
+/// pass suffix and shifts each `ts` by `p` periods, so a long-lived engine sees new ids (no
+/// duplicates) at later times (nothing late), for the same customers — a steady state.
+///
+/// Events come from ``EventGenerator`` (seed, customers and Zipf skew as given; 80 % clicks,
+/// 15 % orders, 5 % reviews), spaced with exponential gaps to cover `span` of event time, like
+/// `segd generate`. Not thread-safe; one benchmark owns it.
+public final class PreparedEvents {
+    public let count: Int
+    public private(set) var payloads: [UInt8] = []
+    /// `payloads[offsets[i]..<offsets[i + 1]]` is event `i`.
+    public private(set) var offsets: [Int] = []
+    public private(set) var kinds: [EventKind] = []
+    /// Event time of each event in pass 0.
+    public private(set) var baseTimestamps: [Int64] = []
+    /// Where the four pass digits of each `event_id` and the 13 digits of each `ts` sit in `payloads`.
+    private var passDigitOffsets: [Int] = []
+    private var timestampOffsets: [Int] = []
+    /// Event time between the same event in consecutive passes: the span plus one mean gap.
+    public let period: Int64
+    public static let maxPasses = 100
+
+    public static let topics: [[UInt8]] = EventKind.allCases.map { Array($0.topic.utf8) }
+
+    public init(count: Int, customers: Int = 100_000, seed: UInt64 = 1, start: Int64 = 1_767_225_600_000, span: Int64 = 90 * 86_400_000) {
+        self.count = count
+        var generator = EventGenerator(options: .init(seed: seed, customers: customers))
+        let meanGap = Double(span) / Double(count)
+        payloads.reserveCapacity(count * 140)
+        offsets.reserveCapacity(count + 1)
+        var time = start
+        for _ in 0..<count {
+            let (kind, json) = generator.next(at: time)
+            offsets.append(payloads.count)
+            kinds.append(kind)
+            baseTimestamps.append(time)
+            Self.append(json, suffixingEventID: &payloads, passDigits: &passDigitOffsets, timestamp: &timestampOffsets)
+            time += generator.exponentialGap(mean: meanGap)
+        }
+        offsets.append(payloads.count)
+        period = (time - start) + Int64(meanGap)
+        // 13 digits hold every pass's time; 4 digits every pass number.
+        precondition(start >= 1_000_000_000_000 && time + period * Int64(Self.maxPasses) < 10_000_000_000_000)
+    }
+
+    /// Copies `json`, turning `"event_id":"X"` into `"event_id":"X-0000"` and noting where the pass
+    /// digits and the `ts` digits are.
+    private static func append(_ json: [UInt8], suffixingEventID out: inout [UInt8], passDigits: inout [Int], timestamp: inout [Int]) {
+        let idKey = Array("\"event_id\":\"".utf8)
+        let tsKey = Array("\"ts\":".utf8)
+        guard let idStart = json.firstRange(of: idKey)?.upperBound,
+              let idEnd = json[idStart...].firstIndex(of: UInt8(ascii: "\"")) else { fatalError("generator payload without event_id") }
+        out.append(contentsOf: json[..<idEnd])
+        out.append(UInt8(ascii: "-"))
+        passDigits.append(out.count)
+        out.append(contentsOf: Array("0000".utf8))
+        let base = out.count - idEnd
+        out.append(contentsOf: json[idEnd...])
+        guard let tsStart = json.firstRange(of: tsKey)?.upperBound, json.count >= tsStart + 13,
+              json[tsStart..<tsStart + 13].allSatisfy({ (0x30...0x39).contains($0) }) else { fatalError("generator payload without a 13-digit ts") }
+        timestamp.append(tsStart + base)
+    }
+
+    /// Rewrites the stream in place as pass `pass` (0 ..< ``maxPasses``).
+    public func preparePass(_ pass: Int) {
+        precondition((0..<Self.maxPasses).contains(pass))
+        let shift = Int64(pass) * period
+        payloads.withUnsafeMutableBufferPointer { bytes in
+            for index in 0..<count {
+                Self.writeDigits(Int64(pass), width: 4, into: bytes, at: passDigitOffsets[index])
+                Self.writeDigits(baseTimestamps[index] + shift, width: 13, into: bytes, at: timestampOffsets[index])
+            }
+        }
+    }
+
+    public static func writeDigits(_ value: Int64, width: Int, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        var rest = value
+        for position in stride(from: offset + width - 1, through: offset, by: -1) {
+            bytes[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+    }
+
+    /// Calls `body` with the topic and payload of event `index`.
+    @inline(__always)
+    public func withMessage<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {
+        let topic = Self.topics[Int(kinds[index].rawValue)]
+        return topic.withUnsafeBytes { topicBytes in
+            payloads.withUnsafeBytes { all in
+                body(topicBytes, UnsafeRawBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]]))
+            }
+        }
+    }
+}
+
+/// The same stream decoded once, ahead of time, for measuring the engine alone: every event's
+/// ``DecodedEvent`` with its text ranges moved into one shared text buffer, rewritten per pass
+/// like ``PreparedEvents`` (the last four bytes of each event id, and the timestamp).
+public final class PreDecodedEvents {
+    public private(set) var events: [DecodedEvent] = []
+    public private(set) var text: [UInt8] = []
+    private let baseTimestamps: [Int64]
+    private let period: Int64
+
+    public init(_ prepared: PreparedEvents) {
+        prepared.preparePass(0)
+        var decoder = EventDecoder()
+        events.reserveCapacity(prepared.count)
+        for index in 0..<prepared.count {
+            let decoded = prepared.withMessage(index) { decoder.decode(topic: $0, payload: $1) }
+            guard case .success(var event) = decoded else { fatalError("generated event \(index) did not decode: \(decoded)") }
+            let base = Int32(text.count)
+            text.append(contentsOf: decoder.text)
+            func move(_ range: inout TextRange) { range.start += base }
+            move(&event.eventID)
+            move(&event.customerID)
+            if event.category != nil { move(&event.category!) }
+            if event.productID != nil { move(&event.productID!) }
+            if event.sessionID != nil { move(&event.sessionID!) }
+            if event.producerID != nil { move(&event.producerID!) }
+            events.append(event)
+        }
+        baseTimestamps = prepared.baseTimestamps
+        period = prepared.period
+    }
+
+    public func preparePass(_ pass: Int) {
+        precondition((0..<PreparedEvents.maxPasses).contains(pass))
+        let shift = Int64(pass) * period
+        text.withUnsafeMutableBufferPointer { bytes in
+            for index in events.indices {
+                let id = events[index].eventID
+                PreparedEvents.writeDigits(Int64(pass), width: 4, into: bytes, at: Int(id.start + id.count) - 4)
+                events[index].timestamp = baseTimestamps[index] + shift
+            }
+        }
+    }
+}
