@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "segd", targets: ["segd"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "SegdCore", targets: ["SegdCore"]),
+        .library(name: "Segd", targets: ["Segd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,7 @@ let package = Package(
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: swiftSettings

@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
             fflushStandardOutput()
         }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+            services: [.init(service: service), .init(service: ReloadOnHangup(loop: loop, path: options.config, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

@@ -29,7 +29,7 @@ let metrics: [BenchmarkMetric] = [.throughput, .wallClock, .mallocCountTotal]
 /// State shared by a benchmark's setup, iterations and teardown. Each benchmark runs in its own
 /// process, so only the one that runs pays for its setup.
 final class State: @unchecked Sendable {
-    nonisolated(unsafe) static let shared = State()
+    static let shared = State()
     var prepared: PreparedEvents?
     var preDecoded: PreDecodedEvents?
     var engine: SegmentEngine?
@@ -50,7 +50,7 @@ final class State: @unchecked Sendable {
     func report(_ name: String, extra: String = "") {
         let mean = Double(measuredEvents) * 1e9 / Double(max(1, measuredNanoseconds))
         print("\(name): \(Int(mean)) events/s (mean over \(measuredEvents) events; best iteration \(Int(bestEventsPerSecond)) events/s)\(extra)")
-        fflush(stdout)
+        fflush(nil)
     }
 }
 

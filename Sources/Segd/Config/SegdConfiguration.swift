@@ -78,6 +78,22 @@ public struct SegdConfiguration: Sendable {
         return config
     }
 
+    /// The names of settings that differ from `other` and take effect only at a restart: a
+    /// reload applies segments and the log level and keeps these as they are.
+    public func restartOnlyDifferences(from other: SegdConfiguration) -> [String] {
+        var differences: [String] = []
+        if ingest != other.ingest { differences.append("[ingest]") }
+        if publish != other.publish { differences.append("[publish]") }
+        if engine.windows != other.engine.windows { differences.append("engine.windows") }
+        if engine.currency != other.engine.currency { differences.append("engine.currency") }
+        if engine.minorUnitsPerMajor != other.engine.minorUnitsPerMajor { differences.append("engine.minor_units") }
+        if engine.allowedLatenessMilliseconds != other.engine.allowedLatenessMilliseconds { differences.append("engine.allowed_lateness") }
+        if engine.maxFutureSkewMilliseconds != other.engine.maxFutureSkewMilliseconds { differences.append("engine.max_future_skew") }
+        if engine.dedupHorizonMilliseconds != other.engine.dedupHorizonMilliseconds { differences.append("engine.dedup_horizon") }
+        if idleAdvanceMilliseconds != other.idleAdvanceMilliseconds { differences.append("engine.idle_advance") }
+        return differences
+    }
+
     private mutating func readIngest(_ reader: ConfigReader) throws(ConfigError) {
         var reader = reader
         ingest.subBind = try Self.endpoints(&reader, "sub_bind", default: ingest.subBind)

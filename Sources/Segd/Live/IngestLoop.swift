@@ -19,6 +19,10 @@ public final class IngestLoop: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// Inbound messages fully processed (accepted or dead-lettered), for progress checks.
     private let processedCount = Atomic<Int>(0)
+    /// A validated configuration waiting to be applied by the loop thread, posted by ``reload(_:)``.
+    private let pendingReload = Mutex<SegdConfiguration?>(nil)
+    /// Reloads applied so far, for tests and status.
+    private let reloadCount = Atomic<Int>(0)
     private let logger: Logger
 
     public init(configuration: SegdConfiguration, logger: Logger) throws {
@@ -37,6 +41,16 @@ public final class IngestLoop: Sendable {
         stopRequested.store(true, ordering: .releasing)
         wakeup.signal()
     }
+
+    /// Asks the loop to apply `configuration`'s segment rules and log level at its next turn,
+    /// keeping all customer state. Safe from any thread.
+    public func reload(_ configuration: SegdConfiguration) {
+        pendingReload.withLock { $0 = configuration }
+        wakeup.signal()
+    }
+
+    /// Reloads applied so far.
+    public var reloads: Int { reloadCount.load(ordering: .acquiring) }
 
     /// Runs the loop on the calling thread until ``stop()``. Binds and connects first and calls
     /// `ready` with the resolved endpoints; returns the final engine summary (JSON).
@@ -57,10 +71,15 @@ public final class IngestLoop: Sendable {
         let idleAdvance = configuration.idleAdvanceMilliseconds
         let batchSize = configuration.ingest.batchSize
         var lastTraffic = WallClock.milliseconds()
+        var logger = self.logger
 
         while !stopRequested.load(ordering: .acquiring) {
             try poller.poll(timeout: .milliseconds(idleAdvance))
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
+            if let replacement = pendingReload.withLock({ pending in defer { pending = nil }; return pending }) {
+                apply(replacement, to: &pipeline, logger: &logger)
+                try publish(&pipeline, on: sockets.publisher)
+            }
             var received = 0
             let now = WallClock.milliseconds()
             for (index, item) in inbound.enumerated() where poller.isReadable(item) {
@@ -85,6 +104,27 @@ public final class IngestLoop: Sendable {
         let summary = EngineSummary.json(pipeline.engine)
         logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(pipeline.engine.nextSeq - 1)"])
         return summary
+    }
+
+    /// Applies a reloaded configuration's rules and log level; settings that need a restart
+    /// (sockets, windows, currency, time bounds) are kept and named in a warning.
+    private func apply(_ replacement: SegdConfiguration, to pipeline: inout Pipeline, logger: inout Logger) {
+        do {
+            let before = pipeline.engine.nextSeq
+            try pipeline.engine.reload(segments: replacement.engine.segments)
+            logger.logLevel = replacement.logLevel
+            reloadCount.add(1, ordering: .releasing)
+            logger.notice("reloaded", metadata: [
+                "file": "\(replacement.file)", "segments": "\(replacement.engine.segments.count)",
+                "alerts": "\(pipeline.engine.nextSeq - before)",
+            ])
+            let ignored = configuration.restartOnlyDifferences(from: replacement)
+            if !ignored.isEmpty {
+                logger.warning("reload keeps the running values of settings that need a restart", metadata: ["settings": "\(ignored.joined(separator: ", "))"])
+            }
+        } catch {
+            logger.error("reload failed; the previous rules stay in force", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Receives up to `limit` messages without blocking and runs each through the pipeline, as

@@ -12,12 +12,12 @@ public struct CustomerStore: Sendable {
     private var daily: BucketLists
     /// Segment membership bits, `membershipWords` words per customer.
     public private(set) var memberships: [UInt64] = []
-    public let membershipWords: Int
+    public private(set) var membershipWords: Int
 
-    public init(layout: FeatureLayout, segmentCount: Int, allowedLatenessMilliseconds: Int64 = 0, expectedCustomers: Int = 1024) {
+    public init(layout: FeatureLayout, membershipWords: Int, allowedLatenessMilliseconds: Int64 = 0, expectedCustomers: Int = 1024) {
         self.layout = layout
         index = CustomerIndex(expectedCustomers: expectedCustomers)
-        membershipWords = max(1, (segmentCount + 63) / 64)
+        self.membershipWords = membershipWords
         let hours = layout.windows.filter { $0.unit == .hour }.map(\.length).max()
         let windowDays = layout.windows.filter { $0.unit == .day }.map(\.length).max() ?? 1
         let latenessDays = Int32(allowedLatenessMilliseconds / EventTime.millisecondsPerDay) + 2
@@ -160,6 +160,20 @@ public struct CustomerStore: Sendable {
         let word = Int(customer) * membershipWords + segment >> 6
         let bit: UInt64 = 1 << UInt64(segment & 63)
         if member { memberships[word] |= bit } else { memberships[word] &= ~bit }
+    }
+
+    /// Rebuilds every customer's memberships for a new segment list: bit `old` moves to
+    /// `mapping[old]`, and bits of segments with no new index are dropped.
+    public mutating func remapMemberships(words: Int, mapping: [Int?]) {
+        var remapped = [UInt64](repeating: 0, count: profiles.count * words)
+        for customer in 0..<Int32(profiles.count) {
+            for (old, new) in mapping.enumerated() {
+                guard let new, isMember(customer, segment: old) else { continue }
+                remapped[Int(customer) * words + new >> 6] |= 1 << UInt64(new & 63)
+            }
+        }
+        memberships = remapped
+        membershipWords = words
     }
 
     /// Calls `body` with the membership words of `customer`.

@@ -17,4 +17,20 @@ public struct EngineStatistics: Sendable, Equatable {
     public var accepted: Int { acceptedByKind.reduce(0, +) }
     public var rejected: Int { rejectedByReason.values.reduce(0, +) }
     public var alerts: Int { enteredBySegment.reduce(0, +) + exitedBySegment.reduce(0, +) }
+
+    /// The same counters for a new segment list: a segment keeps its counts under its name, a new
+    /// one starts at zero, a removed one's counts are dropped.
+    func remapped(from oldNames: [String], to newNames: [String]) -> EngineStatistics {
+        var result = self
+        result.enteredBySegment = Array(repeating: 0, count: newNames.count)
+        result.exitedBySegment = Array(repeating: 0, count: newNames.count)
+        result.membersBySegment = Array(repeating: 0, count: newNames.count)
+        for (new, name) in newNames.enumerated() {
+            guard let old = oldNames.firstIndex(of: name) else { continue }
+            result.enteredBySegment[new] = enteredBySegment[old]
+            result.exitedBySegment[new] = exitedBySegment[old]
+            result.membersBySegment[new] = membersBySegment[old]
+        }
+        return result
+    }
 }

@@ -7,11 +7,14 @@ public struct SegmentEngine: Sendable {
     enum Cause {
         case event(TextRange)
         case timer
+        case rulesChanged
     }
 
     public let configuration: EngineConfiguration
     public let layout: FeatureLayout
-    public let segments: [SegmentDefinition]
+    /// The compiled segments and what is derived from them; replaced by ``reload(segments:)``.
+    public private(set) var catalog: SegmentCatalog
+    public var segments: [SegmentDefinition] { catalog.segments }
     public private(set) var store: CustomerStore
     public private(set) var statistics: EngineStatistics
     /// Outbound messages produced since the caller last drained it.
@@ -28,18 +31,8 @@ public struct SegmentEngine: Sendable {
 
     private var timers = TimerQueue()
     private var duplicates: DuplicateFilter
-    /// Segments in an order where every segment comes after the segments its rule reads.
-    private let evaluationOrder: [Int]
-    /// The windows some rule reads: only buckets leaving these can change a membership.
-    private let timedWindows: [Int]
-    /// The history features that grow with time and some rule reads, each with the constants the
-    /// rules compare it with (nil: any change matters).
-    private let timedHistory: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)]
     private var features: [Double]
     private var writer = JSONWriter()
-    /// Family number of each segment (nil when free-standing), and the family names.
-    private let familyOfSegment: [Int?]
-    private let families: [String]
     /// Scratch for one evaluation: the customer's membership words before it, and which families
     /// already have their member.
     private var previousMemberships: [UInt64]
@@ -48,26 +41,13 @@ public struct SegmentEngine: Sendable {
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
         self.configuration = configuration
         layout = FeatureLayout(windows: configuration.windows, minorUnitsPerMajor: configuration.minorUnitsPerMajor)
-        segments = try SegmentDefinition.compileAll(configuration.segments, layout: layout)
-        evaluationOrder = try SegmentDefinition.evaluationOrder(segments)
-        var windows = Set<Int>()
-        for segment in segments {
-            for slot in segment.rule.featureSlots {
-                if let window = layout.window(ofSlot: slot) { windows.insert(window) }
-            }
-        }
-        timedWindows = windows.sorted()
-        timedHistory = Self.timedHistory(segments: segments, layout: layout)
+        catalog = try SegmentCatalog(configuration.segments, layout: layout)
         duplicates = DuplicateFilter(horizonMilliseconds: configuration.dedupHorizonMilliseconds)
         store = CustomerStore(
-            layout: layout, segmentCount: segments.count, allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
-        statistics = EngineStatistics(segmentCount: segments.count)
-        var families: [String] = []
-        for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
-        self.families = families
-        familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
-        previousMemberships = Array(repeating: 0, count: max(1, (segments.count + 63) / 64))
-        familyClaimed = Array(repeating: false, count: families.count)
+            layout: layout, membershipWords: catalog.membershipWords, allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
+        statistics = EngineStatistics(segmentCount: catalog.segments.count)
+        previousMemberships = Array(repeating: 0, count: catalog.membershipWords)
+        familyClaimed = Array(repeating: false, count: catalog.families.count)
         features = Array(repeating: 0, count: layout.count)
     }
 
@@ -119,6 +99,32 @@ public struct SegmentEngine: Sendable {
         return nil
     }
 
+    /// Replaces the segment rules without touching customer state or the clock: customers in a
+    /// segment that no longer exists leave it, then every customer is re-evaluated at the clock,
+    /// and each membership that changed is published with cause `rules_changed`. Throws, changing
+    /// nothing, when the new rules do not compile.
+    public mutating func reload(segments configured: [EngineConfiguration.Segment]) throws(SegmentDefinitionError) {
+        let replacement = try SegmentCatalog(configured, layout: layout)
+        let mapping = catalog.segments.map { old in replacement.segments.firstIndex { $0.name == old.name } }
+        let removed = mapping.indices.filter { mapping[$0] == nil }
+        for customer in 0..<Int32(store.count) where removed.contains(where: { store.isMember(customer, segment: $0) }) {
+            store.withMemberships(customer) { words in
+                for index in words.indices { previousMemberships[index] = words[index] }
+            }
+            for segment in removed { store.setMember(customer, segment: segment, false) }
+            emitChanges(customer, at: clock, cause: .rulesChanged, text: [])
+        }
+        store.remapMemberships(words: replacement.membershipWords, mapping: mapping)
+        statistics = statistics.remapped(from: catalog.segments.map(\.name), to: replacement.segments.map(\.name))
+        catalog = replacement
+        previousMemberships = Array(repeating: 0, count: replacement.membershipWords)
+        familyClaimed = Array(repeating: false, count: replacement.families.count)
+        guard clock != .min else { return }
+        for customer in 0..<Int32(store.count) {
+            evaluate(customer, at: clock, cause: .rulesChanged, text: [])
+        }
+    }
+
     /// Counts a refused message and publishes it on `deadletter`.
     public mutating func reject(_ rejection: Rejection, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, frames: Int) {
         statistics.rejectedByReason[rejection.reason, default: 0] += 1
@@ -145,11 +151,11 @@ public struct SegmentEngine: Sendable {
         }
         for index in familyClaimed.indices { familyClaimed[index] = false }
         var changed = false
-        for segment in evaluationOrder {
+        for segment in catalog.evaluationOrder {
             var member = features.withUnsafeBufferPointer { values in
-                store.withMemberships(customer) { segments[segment].rule.evaluate(features: values, memberships: $0) }
+                store.withMemberships(customer) { catalog.segments[segment].rule.evaluate(features: values, memberships: $0) }
             }
-            if let family = familyOfSegment[segment] {
+            if let family = catalog.familyOfSegment[segment] {
                 // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
                 member = member && !familyClaimed[family]
                 if member { familyClaimed[family] = true }
@@ -160,7 +166,7 @@ public struct SegmentEngine: Sendable {
             }
         }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
-        let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: timedWindows)
+        let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
         let historyChange = nextHistoryChange(customer, after: time)
         timers.schedule(customer, at: [windowExpiry, historyChange].compactMap { $0 }.min())
     }
@@ -172,7 +178,7 @@ public struct SegmentEngine: Sendable {
     private func nextHistoryChange(_ customer: Int32, after time: Int64) -> Int64? {
         let profile = store.profiles[Int(customer)]
         var earliest: Int64?
-        for (feature, thresholds) in timedHistory {
+        for (feature, thresholds) in catalog.timedHistory {
             guard let anchor = CustomerStore.anchor(feature, of: profile), let step = feature.growthStep else { continue }
             let value = EventTime.floorDivide(time - anchor, step)
             let next: Int64?
@@ -192,30 +198,11 @@ public struct SegmentEngine: Sendable {
         return earliest
     }
 
-    private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] {
-        var result: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] = []
-        for feature in FeatureLayout.HistoryFeature.allCases where feature.growthStep != nil {
-            let slot = layout.slot(feature)
-            let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
-            guard !readers.isEmpty else { continue }
-            var thresholds: [Double]? = []
-            for segment in readers {
-                guard let constants = segment.rule.comparisonConstants(ofSlot: slot) else {
-                    thresholds = nil
-                    break
-                }
-                thresholds?.append(contentsOf: constants)
-            }
-            result.append((feature, thresholds))
-        }
-        return result
-    }
-
     /// Publishes every membership that differs from ``previousMemberships``: exits first, then
     /// enters, each in evaluation order, so a family move reads "left A, entered B".
     private mutating func emitChanges(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
         for entering in [false, true] {
-            for segment in evaluationOrder {
+            for segment in catalog.evaluationOrder {
                 let wasMember = previousMemberships[segment >> 6] & (1 << UInt64(segment & 63)) != 0
                 let isMember = store.isMember(customer, segment: segment)
                 guard wasMember != isMember, isMember == entering else { continue }
@@ -233,11 +220,11 @@ public struct SegmentEngine: Sendable {
 
     /// The member of `family` in the membership words `isMember` reads, if any.
     private func member(of family: Int, _ isMember: (Int) -> Bool) -> String? {
-        segments.indices.first { familyOfSegment[$0] == family && isMember($0) }.map { segments[$0].name }
+        catalog.segments.indices.first { catalog.familyOfSegment[$0] == family && isMember($0) }.map { catalog.segments[$0].name }
     }
 
     private mutating func emitChange(_ customer: Int32, segment: Int, entered: Bool, at time: Int64, cause: Cause, text: [UInt8]) {
-        let definition = segments[segment]
+        let definition = catalog.segments[segment]
         writer.reset()
         writer.beginObject()
         writer.key("seq")
@@ -246,11 +233,11 @@ public struct SegmentEngine: Sendable {
         writer.string(entered ? "enter" : "exit")
         writer.key("segment")
         writer.string(definition.name)
-        if let family = familyOfSegment[segment] {
+        if let family = catalog.familyOfSegment[segment] {
             let previous = member(of: family) { previousMemberships[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
             let current = member(of: family) { store.isMember(customer, segment: $0) }
             writer.key("family")
-            writer.string(families[family])
+            writer.string(catalog.families[family])
             writer.key("previous")
             if let previous { writer.string(previous) } else { writer.null() }
             writer.key("current")
@@ -268,6 +255,8 @@ public struct SegmentEngine: Sendable {
             text.withUnsafeBytes { writer.string(utf8: UnsafeRawBufferPointer(rebasing: $0[Self.range(eventID)])) }
         case .timer:
             writer.string("timer")
+        case .rulesChanged:
+            writer.string("rules_changed")
         }
         writer.key("features")
         writer.beginObject()

@@ -1,0 +1,79 @@
+import Foundation
+import Glibc
+
+/// A real `segd run` child process on a temporary config, for the end-to-end and latency runs.
+///
+/// The config is `deploy/segd.toml` with the inbound and outbound endpoints replaced, the PULL
+/// socket off, both high-water marks raised to 10,000,000 (the config's maximum) so PUB/SUB does not
+/// drop during the measurement, and optionally extra segments appended. Endpoints are read back from
+/// the start-up banner (ports chosen by the system); the processed count from the `stopped` log line
+/// the daemon writes to stderr after SIGTERM.
+final class DaemonProcess {
+    let process = Process()
+    let subEndpoint: String
+    let publishEndpoint: String
+    let stderrPath: String
+    let configPath: String
+
+    init(segd: String, baseConfig: String, subBind: String, publishBind: String, extraSegments: String = "", workDirectory: String) throws {
+        var lines: [String] = []
+        for line in try String(contentsOfFile: baseConfig, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("sub_bind") {
+                lines.append("sub_bind = [\"\(subBind)\"]")
+                lines.append("receive_hwm = 10000000")
+            } else if trimmed.hasPrefix("pull_bind") {
+                lines.append("pull_bind = []")
+            } else if trimmed.hasPrefix("bind") {
+                lines.append("bind = [\"\(publishBind)\"]")
+                lines.append("send_hwm = 10000000")
+            } else if trimmed.hasPrefix("receive_hwm") || trimmed.hasPrefix("send_hwm") {
+                continue
+            } else {
+                lines.append(String(line))
+            }
+        }
+        let id = UUID().uuidString.prefix(8)
+        configPath = "\(workDirectory)/segd-\(id).toml"
+        stderrPath = "\(workDirectory)/segd-\(id).stderr"
+        try (lines.joined(separator: "\n") + "\n" + extraSegments).write(toFile: configPath, atomically: true, encoding: .utf8)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+
+        process.executableURL = URL(fileURLWithPath: segd)
+        process.arguments = ["run", "--config", configPath]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+        let reader = LineReader(output.fileHandleForReading.fileDescriptor)
+        var sub: String?
+        var publish: String?
+        while sub == nil || publish == nil, let line = reader.nextLine() {
+            let words = line.split(separator: " ", omittingEmptySubsequences: true)
+            if words.count >= 4, words[0] == "events", words[2] == "SUB" { sub = String(words[3]) }
+            if words.count >= 4, words[0] == "alerts", words[2] == "PUB" { publish = String(words[3]) }
+        }
+        guard let sub, let publish else {
+            process.terminate()
+            let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            throw UsageError(description: "segd did not start (config \(configPath)):\n\(log)")
+        }
+        subEndpoint = sub
+        publishEndpoint = publish
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Sends SIGTERM, waits for exit and returns `processed` from the `stopped` log line.
+    func stop() -> Int? {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        guard let line = log.split(separator: "\n").last(where: { $0.contains("stopped") }),
+              let field = line.split(separator: " ").first(where: { $0.hasPrefix("processed=") }) else {
+            FileHandle.standardError.write(Data("segd log (\(stderrPath)) has no stopped line:\n\(log)\n".utf8))
+            return nil
+        }
+        return Int(field.dropFirst("processed=".count))
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import Glibc
+import ZeroMQ
+
+/// The sentinel closes every end-to-end stream: an order on topic `orders.sentinel` (the daemon
+/// subscribes by prefix, so it is an ordinary order to segd) big enough to put a fresh customer in
+/// `big_spender` (spend_90d >= 500). PUB/SUB keeps order per connection, so when its alert comes out
+/// of the daemon, or the bare subscriber sees its topic, everything before it has been handled.
+enum Sentinel {
+    static let topic = Array("orders.sentinel".utf8)
+    static let alertTopic = "segment.big_spender.enter"
+    static func customer(_ pid: Int32) -> String { "sentinel-\(pid)" }
+}
+
+/// An event file (`topic<TAB>json` lines) held in memory so sending reads no disk.
+struct EventFile {
+    var bytes: [UInt8]
+    /// Per message: topic start, payload start, end.
+    var bounds: [(topic: Int, payload: Int, end: Int)] = []
+
+    init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw UsageError(description: "cannot read \(path)") }
+        bytes = [UInt8](data)
+        bounds.reserveCapacity(bytes.count / 120)
+        var lineStart = 0
+        var tab = -1
+        for index in bytes.indices {
+            switch bytes[index] {
+            case 0x09 where tab < 0: tab = index
+            case 0x0A:
+                if tab > lineStart { bounds.append((lineStart, tab + 1, index)) }
+                lineStart = index + 1
+                tab = -1
+            default: break
+            }
+        }
+    }
+
+    /// The largest integer `ts` among the last lines, for the sentinel's event time.
+    var lastTimestamp: Int64? {
+        guard let last = bounds.last else { return nil }
+        let payload = String(decoding: bytes[last.payload..<last.end], as: UTF8.self)
+        guard let range = payload.range(of: "\"ts\":") else { return nil }
+        return Int64(payload[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+/// `publish`: one PUB (XPUB, to see subscriptions arrive) connected to every endpoint given, sending
+/// the file as fast as libzmq takes it, then the sentinel; a SUB on the daemon's alert endpoint
+/// notes when the sentinel's alert comes out. Prints one JSON line.
+func runPublisher(_ options: Options) throws {
+    let file = try EventFile(path: try options.string("file"))
+    let endpoints = try options.string("connect").split(separator: ",").map(String.init)
+    let subscriptions = try options.int("subscriptions", default: 6)
+    let monitorEndpoint = try options.string("monitor")
+    guard let lastTimestamp = file.lastTimestamp else { throw UsageError(description: "no integer ts on the last line") }
+    let pid = getpid()
+    let sentinelCustomer = Sentinel.customer(pid)
+    let sentinelPayload = Array("{\"event_id\":\"sentinel-\(pid)\",\"customer_id\":\"\(sentinelCustomer)\",\"ts\":\(lastTimestamp),\"amount\":100000,\"currency\":\"USD\"}".utf8)
+
+    let context = try ZMQContext()
+    let monitor = try context.makeSocket(.sub)
+    try monitor.setReceiveHighWaterMark(0)
+    try monitor.subscribe(Sentinel.alertTopic)
+    try monitor.connect(monitorEndpoint)
+
+    let publisher = try context.makeSocket(.xpub)
+    try publisher.setXPubVerbose(true)
+    try publisher.setSendHighWaterMark(10_000_000)
+    for endpoint in endpoints { try publisher.connect(endpoint) }
+    // Wait until every subscriber's subscriptions have arrived: PUB sends nothing to a peer before.
+    try publisher.setReceiveTimeout(20_000)
+    var seen = 0
+    while seen < subscriptions {
+        guard let message = try publisher.receiveMultipart(), let frame = message.first else {
+            throw UsageError(description: "only \(seen) of \(subscriptions) subscriptions arrived in 20 s")
+        }
+        if frame.first == 1 { seen += 1 }
+    }
+    // The monitor's own subscription reaches the daemon's PUB in the background; give it a moment.
+    usleep(200_000)
+
+    let start = monotonicNanoseconds()
+    try file.bytes.withUnsafeBytes { all in
+        for bound in file.bounds {
+            try publisher.send(
+                UnsafeRawBufferPointer(rebasing: all[bound.topic..<bound.payload - 1]),
+                UnsafeRawBufferPointer(rebasing: all[bound.payload..<bound.end]))
+        }
+    }
+    try publisher.send(Sentinel.topic, sentinelPayload)
+    let sent = monotonicNanoseconds()
+
+    try monitor.setReceiveTimeout(1_000)
+    var alertAt: UInt64?
+    var frames = ZMQFrameSet(capacity: 2)
+    let marker = Array("\"customer_id\":\"\(sentinelCustomer)\"".utf8)
+    let deadline = monotonicNanoseconds() + 300_000_000_000
+    while alertAt == nil, monotonicNanoseconds() < deadline {
+        guard try monitor.receive(into: &frames), frames.count == 2 else { continue }
+        let isSentinel = frames.withFrame(1) { json in
+            json.withMemoryRebound(to: UInt8.self) { $0.firstRange(of: marker) != nil }
+        }
+        if isSentinel { alertAt = monotonicNanoseconds() }
+    }
+    monitor.close()
+    try publisher.setLinger(-1)
+    publisher.close()
+    print("{\"sent\":\(file.bounds.count + 1),\"start_ns\":\(start),\"sent_ns\":\(sent),\"alert_ns\":\(alertAt.map(String.init) ?? "null")}")
+    fflush(nil)
+}
+
+/// `bare-sub`: a SUB that binds, subscribes to the same topics as segd and only counts messages,
+/// until the sentinel or 30 s of silence. Prints its endpoint, then one JSON line.
+func runBareSubscriber(_ options: Options) throws {
+    let context = try ZMQContext()
+    let socket = try context.makeSocket(.sub)
+    try socket.setReceiveHighWaterMark(10_000_000)
+    for topic in ["clicks", "orders", "reviews"] { try socket.subscribe(topic) }
+    let endpoint = try socket.bind(try options.string("bind"))
+    print("ENDPOINT \(endpoint)")
+    fflush(nil)
+    try socket.setReceiveTimeout(30_000)
+    var frames = ZMQFrameSet(capacity: 2)
+    var received = 0
+    var first: UInt64 = 0
+    var last: UInt64 = 0
+    var sawSentinel = false
+    while try socket.receive(into: &frames) {
+        last = monotonicNanoseconds()
+        if received == 0 { first = last }
+        received += 1
+        if frames.withFrame(0, { $0.count == Sentinel.topic.count }) {
+            sawSentinel = true
+            break
+        }
+    }
+    socket.close()
+    print("{\"received\":\(received),\"first_ns\":\(first),\"last_ns\":\(last),\"sentinel\":\(sawSentinel)}")
+    fflush(nil)
+}
+
+private func jsonObject(_ line: String?) throws -> [String: Any] {
+    guard let line, let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        throw UsageError(description: "expected a JSON line, got \(line ?? "nothing")")
+    }
+    return object
+}
+
+private func lastJSONLine(_ pipe: Pipe) -> String? {
+    let reader = LineReader(pipe.fileHandleForReading.fileDescriptor)
+    var last: String?
+    while let line = reader.nextLine() { if line.hasPrefix("{") { last = line } }
+    return last
+}
+
+/// `e2e`: segd and a bare libzmq subscriber fed by one publisher process in the same run.
+func runEndToEnd(_ options: Options) throws {
+    let transport = try options.string("transport", default: "tcp")
+    let events = try options.int("events", default: 2_000_000)
+    let segd = try options.string("segd", default: Paths.segdBinary)
+    let work = try Paths.workDirectory()
+    let file = try options.string("file", default: "\(work)/events-\(events).tsv")
+    if !FileManager.default.fileExists(atPath: file) {
+        print("generating \(file) (segd generate --events \(events) --customers 100000 --seed 1)")
+        let generate = Process()
+        generate.executableURL = URL(fileURLWithPath: segd)
+        generate.arguments = ["generate", "--events", "\(events)", "--customers", "100000", "--seed", "1", "-o", file]
+        try generate.run()
+        generate.waitUntilExit()
+        guard generate.terminationStatus == 0 else { throw UsageError(description: "segd generate failed") }
+    }
+
+    let id = getpid()
+    let (daemonSub, daemonPublish, bareBind): (String, String, String) = transport == "ipc"
+        ? ("ipc://\(work)/in-\(id).ipc", "ipc://\(work)/out-\(id).ipc", "ipc://\(work)/bare-\(id).ipc")
+        : ("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*")
+    let daemon = try DaemonProcess(segd: segd, baseConfig: Paths.defaultConfig, subBind: daemonSub, publishBind: daemonPublish, workDirectory: work)
+
+    let bare = Process()
+    bare.executableURL = URL(fileURLWithPath: Paths.selfExecutable)
+    bare.arguments = ["bare-sub", "--bind", bareBind]
+    let bareOutput = Pipe()
+    bare.standardOutput = bareOutput
+    try bare.run()
+    let bareReader = LineReader(bareOutput.fileHandleForReading.fileDescriptor)
+    guard let endpointLine = bareReader.nextLine(), endpointLine.hasPrefix("ENDPOINT ") else {
+        _ = daemon.stop()
+        throw UsageError(description: "bare subscriber did not start")
+    }
+    let bareEndpoint = String(endpointLine.dropFirst("ENDPOINT ".count))
+
+    let publisher = Process()
+    publisher.executableURL = URL(fileURLWithPath: Paths.selfExecutable)
+    publisher.arguments = ["publish", "--file", file, "--connect", "\(daemon.subEndpoint),\(bareEndpoint)", "--monitor", daemon.publishEndpoint, "--subscriptions", "6"]
+    let publisherOutput = Pipe()
+    publisher.standardOutput = publisherOutput
+    try publisher.run()
+    let publisherResult = try jsonObject(lastJSONLine(publisherOutput))
+    publisher.waitUntilExit()
+    var bareLine: String?
+    while let line = bareReader.nextLine() { if line.hasPrefix("{") { bareLine = line } }
+    bare.waitUntilExit()
+    let bareResult = try jsonObject(bareLine)
+    let daemonRSS = procStatusKilobytes(daemon.pid)
+    let processed = daemon.stop()
+
+    let sent = publisherResult["sent"] as! Int
+    let start = (publisherResult["start_ns"] as! NSNumber).uint64Value
+    let sentAt = (publisherResult["sent_ns"] as! NSNumber).uint64Value
+    let alertAt = (publisherResult["alert_ns"] as? NSNumber)?.uint64Value
+    let bareReceived = bareResult["received"] as! Int
+    let bareLast = (bareResult["last_ns"] as! NSNumber).uint64Value
+    let bareSentinel = bareResult["sentinel"] as! Bool
+
+    let publishRate = Double(sent) * 1e9 / Double(sentAt - start)
+    let bareRate = Double(bareReceived) * 1e9 / Double(bareLast - start)
+    let segdRate = alertAt.map { Double(processed ?? 0) * 1e9 / Double($0 - start) }
+    let segdLoss = processed.map { sent - $0 }
+    let bareLoss = sent - bareReceived
+    print("""
+        e2e over \(transport): \(sent) messages (\(events) events + sentinel) from one publisher process
+          publisher sent        \(formatRate(publishRate)) (\(String(format: "%.2f", Double(sentAt - start) / 1e9)) s)
+          bare libzmq SUB       \(formatRate(bareRate)) received \(bareReceived), lost \(bareLoss)\(bareSentinel ? "" : " (sentinel not seen: stopped on 30 s silence)")
+          segd                  \(segdRate.map(formatRate) ?? "n/a (sentinel alert not seen)") processed \(processed.map(String.init) ?? "?"), lost \(segdLoss.map(String.init) ?? "?")
+          ratio segd / bare     \(segdRate.map { String(format: "%.2f", $0 / bareRate) } ?? "n/a")
+          segd VmHWM            \(daemonRSS["VmHWM"].map { "\($0 / 1024) MiB" } ?? "?") (its queues hold what it has not processed yet)
+        """)
+    recordResult("{\"benchmark\":\"e2e\",\"transport\":\"\(transport)\",\"sent\":\(sent),\"publisher_per_s\":\(Int(publishRate)),"
+        + "\"bare_per_s\":\(Int(bareRate)),\"bare_received\":\(bareReceived),\"bare_lost\":\(bareLoss),"
+        + "\"segd_per_s\":\(segdRate.map { String(Int($0)) } ?? "null"),\"segd_processed\":\(processed.map(String.init) ?? "null"),"
+        + "\"segd_lost\":\(segdLoss.map(String.init) ?? "null"),\"ratio\":\(segdRate.map { String(format: "%.3f", $0 / bareRate) } ?? "null")}")
+}

@@ -1,0 +1,56 @@
+/// Everything the engine derives from the config's `[[segment]]` list, built once per load or
+/// reload: the compiled segments, the order to evaluate them in, their families, and what a rule
+/// reads that can change with time alone (windows that slide, history features that grow).
+public struct SegmentCatalog: Sendable {
+    public let segments: [SegmentDefinition]
+    /// Segments in an order where every segment comes after the segments its rule reads and, in
+    /// a family, after the members listed before it.
+    let evaluationOrder: [Int]
+    /// The windows some rule reads: only buckets leaving these can change a membership.
+    let timedWindows: [Int]
+    /// The history features that grow with time and some rule reads, each with the constants the
+    /// rules compare it with (nil: any change matters).
+    let timedHistory: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)]
+    /// Family number of each segment (nil when free-standing), and the family names.
+    let familyOfSegment: [Int?]
+    let families: [String]
+
+    public init(_ configured: [EngineConfiguration.Segment], layout: FeatureLayout) throws(SegmentDefinitionError) {
+        segments = try SegmentDefinition.compileAll(configured, layout: layout)
+        evaluationOrder = try SegmentDefinition.evaluationOrder(segments)
+        var windows = Set<Int>()
+        for segment in segments {
+            for slot in segment.rule.featureSlots {
+                if let window = layout.window(ofSlot: slot) { windows.insert(window) }
+            }
+        }
+        timedWindows = windows.sorted()
+        timedHistory = Self.timedHistory(segments: segments, layout: layout)
+        var families: [String] = []
+        for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
+        self.families = families
+        familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
+    }
+
+    /// Membership words per customer this catalog needs.
+    var membershipWords: Int { max(1, (segments.count + 63) / 64) }
+
+    private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] {
+        var result: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] = []
+        for feature in FeatureLayout.HistoryFeature.allCases where feature.growthStep != nil {
+            let slot = layout.slot(feature)
+            let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
+            guard !readers.isEmpty else { continue }
+            var thresholds: [Double]? = []
+            for segment in readers {
+                guard let constants = segment.rule.comparisonConstants(ofSlot: slot) else {
+                    thresholds = nil
+                    break
+                }
+                thresholds?.append(contentsOf: constants)
+            }
+            result.append((feature, thresholds))
+        }
+        return result
+    }
+}
