@@ -24,6 +24,9 @@ struct DefaultSegmentsTests {
             var perFamily: [String: Int] = [:]
             for segment in segments { if let family = familyOf[segment] { perFamily[family, default: 0] += 1 } }
             #expect(perFamily["lifecycle"] == 1, "\(profile["customer_id"] ?? "?"): \(segments)")
+            let isBuyer = ((profile["features"] as? [String: Any])?["orders_total"] as? Int ?? 0) > 0
+            // The 25 (R, FM) cells are partitioned, so every buyer has exactly one RFM segment.
+            #expect(perFamily["rfm", default: 0] == (isBuyer ? 1 : 0), "\(profile["customer_id"] ?? "?"): \(segments)")
             #expect(perFamily.values.allSatisfy { $0 == 1 })
             for segment in segments where familyOf[segment] == "lifecycle" { lifecycleCounts[segment, default: 0] += 1 }
         }

@@ -6,7 +6,7 @@ public import SegdCore
 /// `SegdConfiguration` (the real TOML reader) lives in `Segd`, which is not a library product of
 /// the main package, so the in-process benchmarks read the few keys the engine needs with this
 /// line reader: `[engine]` windows, currency, minor_units, allowed_lateness, max_future_skew,
-/// dedup_horizon, and every `[[segment]]` name, description and rule written as one-line basic
+/// dedup_horizon, and every `[[segment]]` name, family, description and rule written as one-line basic
 /// strings. Anything else in `[engine]` or `[[segment]]` stops the benchmark, so a config change
 /// cannot be silently ignored.
 public enum DefaultConfig {
@@ -26,7 +26,7 @@ public enum DefaultConfig {
         func finishSegment() {
             guard let fields = segment else { return }
             guard let name = fields["name"], let rule = fields["rule"] else { fatalError("\(path): a [[segment]] without name or rule") }
-            segments.append(.init(name: name, description: fields["description"] ?? "", rule: rule))
+            segments.append(.init(name: name, description: fields["description"] ?? "", rule: rule, family: fields["family"]))
             segment = nil
         }
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -59,7 +59,7 @@ public enum DefaultConfig {
                 default: fatalError("\(path): [engine] \(key) is not understood by the benchmark's config reader; teach DefaultConfig")
                 }
             case "[[segment]]":
-                guard ["name", "description", "rule"].contains(key) else { fatalError("\(path): [[segment]] \(key) not understood") }
+                guard ["name", "description", "rule", "family"].contains(key) else { fatalError("\(path): [[segment]] \(key) not understood") }
                 segment?[key] = strings(in: value)[0]
             default:
                 continue // ingest, publish, log: not the engine's business

@@ -13,6 +13,8 @@ public struct CustomerStore: Sendable {
     /// Segment membership bits, `membershipWords` words per customer.
     public private(set) var memberships: [UInt64] = []
     public private(set) var membershipWords: Int
+    /// Buyer quintiles for the RFM scores, recomputed by ``recomputeQuintiles(at:)``.
+    public private(set) var quintiles = RFMQuintiles()
 
     public init(layout: FeatureLayout, membershipWords: Int, allowedLatenessMilliseconds: Int64 = 0, expectedCustomers: Int = 1024) {
         self.layout = layout
@@ -90,7 +92,7 @@ public struct CustomerStore: Sendable {
         case .daysSinceFirstOrder: instant = profile.firstOrder
         case .tenureDays: instant = profile.firstSeen
         case .hoursSinceLastCart: instant = profile.lastCart
-        case .purchaseDays, .interpurchaseDays, .lastGapDays, .cartOpen: return nil
+        case .purchaseDays, .interpurchaseDays, .lastGapDays, .cartOpen, .rScore, .fScore, .mScore, .fmScore: return nil
         }
         return instant == .min ? nil : instant
     }
@@ -108,6 +110,18 @@ public struct CustomerStore: Sendable {
             return Double(EventTime.day(profile.lastOrder) - profile.previousPurchaseDay)
         case .cartOpen:
             return profile.lastCart != .min && profile.lastCart > profile.lastOrder ? 1 : 0
+        case .rScore:
+            guard profile.orders > 0 else { return .nan }
+            let days = Double(EventTime.floorDivide(time - profile.lastOrder, EventTime.millisecondsPerDay))
+            return RFMQuintiles.score(days, below: quintiles.recencyCuts)
+        case .fScore:
+            return profile.orders > 0 ? RFMQuintiles.score(Double(profile.purchaseDays), above: quintiles.frequencyCuts) : .nan
+        case .mScore:
+            return profile.orders > 0 ? RFMQuintiles.score(Double(profile.spendMinor) / layout.minorUnitsPerMajor, above: quintiles.monetaryCuts) : .nan
+        case .fmScore:
+            let frequency = historyValue(.fScore, of: profile, at: time)
+            let monetary = historyValue(.mScore, of: profile, at: time)
+            return ((frequency + monetary) / 2).rounded(.down)
         case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays, .hoursSinceLastCart:
             guard let anchor = Self.anchor(feature, of: profile), let step = feature.growthStep else { return .nan }
             return Double(EventTime.floorDivide(time - anchor, step))
@@ -160,6 +174,11 @@ public struct CustomerStore: Sendable {
         let word = Int(customer) * membershipWords + segment >> 6
         let bit: UInt64 = 1 << UInt64(segment & 63)
         if member { memberships[word] |= bit } else { memberships[word] &= ~bit }
+    }
+
+    /// Recomputes the RFM quintiles from every buyer at `time`.
+    public mutating func recomputeQuintiles(at time: Int64) {
+        quintiles.recompute(profiles, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor)
     }
 
     /// Rebuilds every customer's memberships for a new segment list: bit `old` moves to

@@ -81,6 +81,9 @@ public struct SegmentEngine: Sendable {
         }
         clock = max(clock, time)
         duplicates.expire(before: clock)
+        if EventTime.day(clock) > store.quintiles.computedDay, catalog.readsRFMScores {
+            store.recomputeQuintiles(at: clock)
+        }
     }
 
     /// Why `event` cannot be applied, if it cannot. Records its id for duplicate detection when it can.
@@ -168,7 +171,20 @@ public struct SegmentEngine: Sendable {
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
         let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
         let historyChange = nextHistoryChange(customer, after: time)
-        timers.schedule(customer, at: [windowExpiry, historyChange].compactMap { $0 }.min())
+        let scoreChange = nextRecencyScoreChange(customer, after: time)
+        timers.schedule(customer, at: [windowExpiry, historyChange, scoreChange].compactMap { $0 }.min())
+    }
+
+    /// The instant after `time` at which `customer`'s days since the last order pass the next
+    /// recency cut point, so `r_score` drops although no event arrives.
+    private func nextRecencyScoreChange(_ customer: Int32, after time: Int64) -> Int64? {
+        guard catalog.readsRecencyScore else { return nil }
+        let profile = store.profiles[Int(customer)]
+        guard profile.orders > 0 else { return nil }
+        let days = Double(EventTime.floorDivide(time - profile.lastOrder, EventTime.millisecondsPerDay))
+        // The score falls when the whole days exceed a cut point: at floor(cut) + 1 days.
+        guard let cut = store.quintiles.recencyCuts.first(where: { $0 >= days }) else { return nil }
+        return profile.lastOrder + (Int64(cut.rounded(.down)) + 1) * EventTime.millisecondsPerDay
     }
 
     /// The earliest instant after `time` at which a time-growing history feature reaches a value

@@ -52,6 +52,7 @@ public struct FeatureLayout: Sendable {
     public enum HistoryFeature: Int, Sendable, CaseIterable {
         case daysSinceLastSeen, daysSinceLastOrder, daysSinceFirstOrder, tenureDays, purchaseDays, interpurchaseDays
         case lastGapDays, hoursSinceLastCart, cartOpen
+        case rScore, fScore, mScore, fmScore
 
         public var name: String {
             switch self {
@@ -64,6 +65,10 @@ public struct FeatureLayout: Sendable {
             case .lastGapDays: "last_gap_days"
             case .hoursSinceLastCart: "hours_since_last_cart"
             case .cartOpen: "cart_open"
+            case .rScore: "r_score"
+            case .fScore: "f_score"
+            case .mScore: "m_score"
+            case .fmScore: "fm_score"
             }
         }
 
@@ -78,6 +83,10 @@ public struct FeatureLayout: Sendable {
             case .lastGapDays: "days between the latest purchase day and the one before it; null below two purchase days"
             case .hoursSinceLastCart: "whole hours since the latest add_to_cart (null before the first)"
             case .cartOpen: "1 when the latest add_to_cart is later than the latest order, else 0"
+            case .rScore: "RFM recency score 1…5 against buyer quintiles of days since the last order (5 = most recent); null for non-buyers"
+            case .fScore: "RFM frequency score 1…5 against buyer quintiles of purchase days; null for non-buyers"
+            case .mScore: "RFM monetary score 1…5 against buyer quintiles of lifetime spend; null for non-buyers"
+            case .fmScore: "(f_score + m_score) / 2 rounded down, the FM axis of the RFM segment table"
             }
         }
 
@@ -87,7 +96,7 @@ public struct FeatureLayout: Sendable {
             switch self {
             case .daysSinceLastSeen, .daysSinceLastOrder, .daysSinceFirstOrder, .tenureDays: EventTime.millisecondsPerDay
             case .hoursSinceLastCart: EventTime.millisecondsPerHour
-            case .purchaseDays, .interpurchaseDays, .lastGapDays, .cartOpen: nil
+            case .purchaseDays, .interpurchaseDays, .lastGapDays, .cartOpen, .rScore, .fScore, .mScore, .fmScore: nil
             }
         }
     }

@@ -14,6 +14,10 @@ public struct SegmentCatalog: Sendable {
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
+    /// Whether some rule reads an RFM score (the quintiles are then kept current), and `r_score`
+    /// in particular (which falls with time and needs a timer).
+    let readsRFMScores: Bool
+    let readsRecencyScore: Bool
 
     public init(_ configured: [EngineConfiguration.Segment], layout: FeatureLayout) throws(SegmentDefinitionError) {
         segments = try SegmentDefinition.compileAll(configured, layout: layout)
@@ -30,6 +34,10 @@ public struct SegmentCatalog: Sendable {
         for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
         self.families = families
         familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
+        let slotsRead = Set(segments.flatMap(\.rule.featureSlots))
+        let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
+        readsRFMScores = scoreSlots.contains { slotsRead.contains(layout.slot($0)) }
+        readsRecencyScore = slotsRead.contains(layout.slot(.rScore))
     }
 
     /// Membership words per customer this catalog needs.

@@ -1,0 +1,64 @@
+/// Population quintiles for RFM scoring: the cut points that split buyers (customers with at least
+/// one order) into five equal groups by recency (days since the last order), frequency (purchase
+/// days) and monetary value (lifetime spend).
+///
+/// Recomputed exactly — a sort of every buyer's three values — when the engine clock enters a new
+/// UTC day, not per event, so the hot path only compares a value with four numbers. Scores use the
+/// cut points of the latest recomputation and are re-scored lazily, at each customer's next
+/// evaluation (an event or a timer): moving cut points never trigger a sweep of everyone and
+/// so never an alert storm.
+///
+/// Ties go to the lower score: a value equal to a cut point stays below it. With many customers
+/// on one purchase day, F's lower cut points coincide and all of them score 1, the usual behaviour
+/// of quintile RFM on retail data.
+public struct RFMQuintiles: Sendable, Equatable {
+    /// Cut points (20th, 40th, 60th and 80th percentile, nearest rank) of each measure; empty
+    /// before the first recomputation or while there is no buyer.
+    public private(set) var recencyCuts: [Double] = []
+    public private(set) var frequencyCuts: [Double] = []
+    public private(set) var monetaryCuts: [Double] = []
+    /// The UTC day of the latest recomputation.
+    public private(set) var computedDay: Int64 = .min
+    public private(set) var buyers = 0
+
+    public init() {}
+
+    /// Recomputes the cut points from every buyer's values at `time`.
+    mutating func recompute(_ profiles: [CustomerProfile], at time: Int64, minorUnitsPerMajor: Double) {
+        var recency: [Double] = []
+        var frequency: [Double] = []
+        var monetary: [Double] = []
+        for profile in profiles where profile.orders > 0 {
+            recency.append(Double(EventTime.floorDivide(time - profile.lastOrder, EventTime.millisecondsPerDay)))
+            frequency.append(Double(profile.purchaseDays))
+            monetary.append(Double(profile.spendMinor) / minorUnitsPerMajor)
+        }
+        buyers = recency.count
+        recencyCuts = Self.cuts(&recency)
+        frequencyCuts = Self.cuts(&frequency)
+        monetaryCuts = Self.cuts(&monetary)
+        computedDay = EventTime.day(time)
+    }
+
+    /// Score 1…5 where larger values score higher (frequency, monetary); NaN without cut points.
+    static func score(_ value: Double, above cuts: [Double]) -> Double {
+        guard cuts.count == 4, !value.isNaN else { return .nan }
+        return Double(1 + cuts.count { value > $0 })
+    }
+
+    /// Score 1…5 where smaller values score higher (recency: fewer days since the last order).
+    static func score(_ value: Double, below cuts: [Double]) -> Double {
+        guard cuts.count == 4, !value.isNaN else { return .nan }
+        return Double(5 - cuts.count { value > $0 })
+    }
+
+    private static func cuts(_ values: inout [Double]) -> [Double] {
+        guard !values.isEmpty else { return [] }
+        values.sort()
+        return (1...4).map { quintile in
+            // Nearest rank: the value at rank ceil(q·n/5), 1-based.
+            let rank = (quintile * values.count + 4) / 5
+            return values[max(rank, 1) - 1]
+        }
+    }
+}
