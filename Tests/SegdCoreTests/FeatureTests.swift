@@ -106,6 +106,23 @@ struct FeatureTests {
         #expect(harness.feature("purchase_days_total", of: "c1") == 3)
     }
 
+    @Test("top categories: the most frequent first, at most three, from clicks and orders")
+    func topCategories() throws {
+        var harness = try EngineHarness(segments: [])
+        let categories = ["books", "music", "books", "toys", "books", "music", "garden"]
+        for (index, category) in categories.enumerated() {
+            harness.send("clicks", #"{"event_id":"k\#(index)","customer_id":"c1","ts":"2026-01-01T00:00:0\#(index)Z","action":"view","category":"\#(category)"}"#)
+        }
+        harness.send("orders", #"{"event_id":"o1","customer_id":"c1","ts":"2026-01-01T00:00:09Z","amount":1,"currency":"USD","category":"music"}"#)
+        let engine = harness.pipeline.engine
+        let customer = try #require(engine.store.index.lookup("c1"))
+        // Space-saving: "garden" replaced the smallest slot ("toys", 1) and counts 2, ahead of nothing else.
+        #expect(engine.store.topCategories.top(customer) == ["books", "music", "garden"])
+        var writer = JSONWriter()
+        ProfileExport.encode(customer, of: engine, into: &writer)
+        #expect(String(decoding: writer.bytes, as: UTF8.self).contains(#""top_categories":["books","music","garden"]"#))
+    }
+
     @Test("every documented feature name exists, for each configured window and the lifetime")
     func names() throws {
         let layout = FeatureLayout(windows: [try WindowSpec(parsing: "1h"), try WindowSpec(parsing: "365d")])

@@ -13,6 +13,8 @@ public struct CustomerStore: Sendable {
     /// Segment membership bits, `membershipWords` words per customer.
     public private(set) var memberships: [UInt64] = []
     public private(set) var membershipWords: Int
+    /// Each customer's most frequent categories.
+    public private(set) var topCategories = TopCategories()
     /// Buyer quintiles for the RFM scores, recomputed by ``recomputeQuintiles(at:)``.
     public private(set) var quintiles = RFMQuintiles()
 
@@ -36,13 +38,20 @@ public struct CustomerStore: Sendable {
             profiles.append(CustomerProfile(firstSeen: time))
             hourly?.addCustomer()
             daily.addCustomer()
+            topCategories.addCustomer()
             memberships.append(contentsOf: repeatElement(0, count: membershipWords))
         }
         return customer
     }
 
-    /// Adds an accepted event to the customer's totals and buckets.
-    public mutating func record(_ event: DecodedEvent, customer: Int32) {
+    /// Adds an accepted event to the customer's totals, buckets and categories; `text` is the
+    /// decoder's text buffer the event's ranges point into.
+    public mutating func record(_ event: DecodedEvent, customer: Int32, text: [UInt8]) {
+        if let category = event.category {
+            text.withUnsafeBytes { bytes in
+                topCategories.record(UnsafeRawBufferPointer(rebasing: bytes[Int(category.start)..<Int(category.start + category.count)]), customer: customer)
+            }
+        }
         let day = Int32(truncatingIfNeeded: EventTime.day(event.timestamp))
         let dayBucket = daily.bucket(customer, day)
         let startsSession = event.kind == .click && profiles[Int(customer)].startsSession(at: event.timestamp)
@@ -204,7 +213,7 @@ public struct CustomerStore: Sendable {
     /// Bytes held by customer state, for memory accounting.
     public var memoryFootprint: Int {
         index.memoryFootprint + profiles.capacity * MemoryLayout<CustomerProfile>.stride + memberships.capacity * 8
-            + (hourly?.memoryFootprint ?? 0) + daily.memoryFootprint
+            + (hourly?.memoryFootprint ?? 0) + daily.memoryFootprint + topCategories.memoryFootprint
     }
 
     private static func ratio(_ numerator: Double, _ denominator: Double) -> Double {

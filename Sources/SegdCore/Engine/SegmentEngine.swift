@@ -64,7 +64,7 @@ public struct SegmentEngine: Sendable {
         let customer = text.withUnsafeBytes { bytes in
             store.customer(for: UnsafeRawBufferPointer(rebasing: bytes[Self.range(event.customerID)]), at: event.timestamp)
         }
-        store.record(event, customer: customer)
+        store.record(event, customer: customer, text: text)
         statistics.acceptedByKind[Int(event.kind.rawValue)] += 1
         // At the event's own time, so its alert carries the time that caused it; an event that
         // arrives behind the clock (out of order) is evaluated at the clock, which never goes back.

@@ -22,6 +22,10 @@ public enum ProfileExport {
             writer.number(features[slot])
         }
         writer.endObject()
+        writer.key("top_categories")
+        writer.beginArray()
+        for category in engine.store.topCategories.top(customer) { writer.string(category) }
+        writer.endArray()
         writer.key("segments")
         writer.beginArray()
         for (index, segment) in engine.segments.enumerated() where engine.store.isMember(customer, segment: index) {

@@ -1,0 +1,53 @@
+/// Each customer's most frequent product categories, from the `category` of their clicks and
+/// orders, kept as three (category, count) slots per customer in one flat array.
+///
+/// Counting every category exactly would need a map per customer; instead each customer keeps
+/// three counters with the space-saving rule (Metwally, Agrawal & El Abbadi 2005): a category
+/// without a slot takes the slot with the smallest count and inherits that count plus one. Any
+/// category seen more than a quarter of the time is guaranteed a slot. Category names are interned
+/// once, for the whole population, in ``CustomerIndex`` form. Owned by the engine's single writer.
+public struct TopCategories: Sendable {
+    public static let slotsPerCustomer = 3
+    /// Category numbers; `UInt16.max` marks an empty slot.
+    private var categories: [UInt16] = []
+    private var counts: [UInt32] = []
+    private var names = CustomerIndex(expectedCustomers: 64)
+
+    public init() {}
+
+    public mutating func addCustomer() {
+        categories.append(contentsOf: repeatElement(.max, count: Self.slotsPerCustomer))
+        counts.append(contentsOf: repeatElement(0, count: Self.slotsPerCustomer))
+    }
+
+    /// Counts one event in `category` (its bytes) for `customer`. Past 65,535 distinct category
+    /// names, new names are not tracked.
+    public mutating func record(_ category: UnsafeRawBufferPointer, customer: Int32) {
+        guard names.count < Int(UInt16.max) || names.lookup(category) != nil else { return }
+        let number = UInt16(names.intern(category))
+        let base = Int(customer) * Self.slotsPerCustomer
+        var smallest = base
+        for slot in base..<base + Self.slotsPerCustomer {
+            if categories[slot] == number {
+                counts[slot] &+= 1
+                return
+            }
+            if counts[slot] < counts[smallest] { smallest = slot }
+        }
+        categories[smallest] = number
+        counts[smallest] &+= 1
+    }
+
+    /// `customer`'s categories, most frequent first (ties by name), at most three.
+    public func top(_ customer: Int32) -> [String] {
+        let base = Int(customer) * Self.slotsPerCustomer
+        return (base..<base + Self.slotsPerCustomer)
+            .filter { categories[$0] != .max }
+            .map { (name: names.id(Int32(categories[$0])), count: counts[$0]) }
+            .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
+            .map(\.name)
+    }
+
+    /// Bytes held, for memory accounting.
+    public var memoryFootprint: Int { categories.capacity * 2 + counts.capacity * 4 + names.memoryFootprint }
+}
