@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(
             name: "SegdCoreTests",
             dependencies: ["SegdCore"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

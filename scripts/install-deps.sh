@@ -14,7 +14,7 @@ if ! pkg-config --exists libzmq 2>/dev/null; then
 fi
 
 if [ "${1:-}" = "--with-python" ]; then
-    if ! python3 -c 'import zmq, jsonschema, pytest, rfc3339_validator' 2>/dev/null; then
+    if ! python3 -c 'import zmq, jsonschema, pytest, rfc3339_validator, numpy, scipy' 2>/dev/null; then
         echo "install-deps: installing Python test clients (pip): $(tr '\n' ' ' < tests/requirements.txt)"
         python3 -m pip install -q -r tests/requirements.txt
     fi

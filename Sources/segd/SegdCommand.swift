@@ -7,7 +7,7 @@ struct SegdCommand: AsyncParsableCommand {
         abstract: "Real-time customer segmentation daemon: ZeroMQ events in, segment and churn alerts out.",
         subcommands: [
             RunCommand.self, DemoCommand.self, ReplayCommand.self, CheckConfigCommand.self,
-            SendCommand.self, TailCommand.self, GenerateCommand.self, ReloadCommand.self,
+            SendCommand.self, TailCommand.self, GenerateCommand.self, ReloadCommand.self, FitCommand.self,
         ]
     )
 }
