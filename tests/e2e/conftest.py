@@ -8,7 +8,6 @@ until its dead letter arrives, then drain — so every later message can be acco
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
@@ -31,8 +30,6 @@ SEGD_BIN = os.path.abspath(os.environ.get("SEGD_BIN", str(REPO / ".build" / "deb
 
 # Every wait in the suite is bounded by this.
 TIMEOUT = 10.0
-# How long to wait for a binary that another engineer is rebuilding.
-BINARY_WAIT = 60.0
 
 # One segment set for every test config: it reads every measure and window kind, refers to
 # another segment, and has features that can be null (avg/min of no reviews).
@@ -53,27 +50,11 @@ SEGMENTS = [
 # Running the binary
 # --------------------------------------------------------------------------------------------
 
-def _wait_for_binary() -> str:
-    """The binary may be briefly missing while someone relinks it: wait (bounded) for it."""
-    deadline = time.monotonic() + BINARY_WAIT
-    while not (os.path.isfile(SEGD_BIN) and os.access(SEGD_BIN, os.X_OK)):
-        if time.monotonic() > deadline:
-            pytest.fail(f"segd binary {SEGD_BIN} did not appear within {BINARY_WAIT:.0f} s")
-        time.sleep(0.2)
-    return SEGD_BIN
-
-
 def popen_segd(args, **kwargs) -> subprocess.Popen:
-    """Starts `segd ARGS`, retrying while the binary is being replaced (ENOENT, ETXTBSY)."""
-    deadline = time.monotonic() + BINARY_WAIT
-    while True:
-        binary = _wait_for_binary()
-        try:
-            return subprocess.Popen([binary, *map(str, args)], **kwargs)
-        except OSError as error:
-            if error.errno not in (errno.ENOENT, errno.ETXTBSY) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    """Starts `segd ARGS` (the binary `make test` built)."""
+    if not (os.path.isfile(SEGD_BIN) and os.access(SEGD_BIN, os.X_OK)):
+        pytest.fail(f"no segd binary at {SEGD_BIN}: build it first (make test does) or set SEGD_BIN")
+    return subprocess.Popen([SEGD_BIN, *map(str, args)], **kwargs)
 
 
 def run_segd(*args, cwd=None, timeout=120, check=True) -> subprocess.CompletedProcess:
@@ -293,11 +274,17 @@ class Daemon:
 
     def wait_for_stdout(self, pattern: str, timeout=TIMEOUT) -> str:
         """Waits (bounded) until stdout has a line matching `pattern`; returns all of stdout."""
+        return self._wait_for(self.stdout_lines, "stdout", pattern, timeout)
+
+    def wait_for_stderr(self, pattern: str, timeout=TIMEOUT) -> str:
+        """Waits (bounded) until stderr has a line matching `pattern`; returns all of stderr."""
+        return self._wait_for(self.stderr_lines, "stderr", pattern, timeout)
+
+    def _wait_for(self, lines: list[str], name: str, pattern: str, timeout: float) -> str:
         with self._output:
-            found = self._output.wait_for(
-                lambda: any(re.search(pattern, line) for line in self.stdout_lines), timeout)
-            text = "\n".join(self.stdout_lines)
-        assert found, f"no stdout line matching {pattern!r} within {timeout} s; stdout:\n{text}"
+            found = self._output.wait_for(lambda: any(re.search(pattern, line) for line in lines), timeout)
+            text = "\n".join(lines)
+        assert found, f"no {name} line matching {pattern!r} within {timeout} s; {name}:\n{text}"
         return text
 
     @property
