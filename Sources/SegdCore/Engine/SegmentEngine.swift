@@ -66,9 +66,9 @@ public struct SegmentEngine: Sendable {
         }
         store.record(event, customer: customer, text: text)
         statistics.acceptedByKind[Int(event.kind.rawValue)] += 1
-        // At the event's own time, so its alert carries the time that caused it; an event that
-        // arrives behind the clock (out of order) is evaluated at the clock, which never goes back.
-        evaluate(customer, at: max(clock, event.timestamp), cause: .event(event.eventID), text: text)
+        // At the event's own time, so its alert carries the time that caused it (admission has
+        // refused anything behind the clock, so this never moves a customer back in time).
+        evaluate(customer, at: event.timestamp, cause: .event(event.eventID), text: text)
         return nil
     }
 
