@@ -172,7 +172,7 @@ public struct SegmentEngine: Sendable {
         let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
         let historyChange = nextHistoryChange(customer, after: time)
         let scoreChange = nextRecencyScoreChange(customer, after: time)
-        timers.schedule(customer, at: [windowExpiry, historyChange, scoreChange].compactMap { $0 }.min())
+        timers.schedule(customer, at: Self.earliest(Self.earliest(windowExpiry, historyChange), scoreChange))
     }
 
     /// The instant after `time` at which `customer`'s days since the last order pass the next
@@ -194,18 +194,10 @@ public struct SegmentEngine: Sendable {
     private func nextHistoryChange(_ customer: Int32, after time: Int64) -> Int64? {
         let profile = store.profiles[Int(customer)]
         var earliest: Int64?
-        for (feature, thresholds) in catalog.timedHistory {
+        for (feature, changePoints) in catalog.timedHistory {
             guard let anchor = CustomerStore.anchor(feature, of: profile), let step = feature.growthStep else { continue }
             let value = EventTime.floorDivide(time - anchor, step)
-            let next: Int64?
-            if let thresholds {
-                next = thresholds.flatMap { constant -> [Int64] in
-                    guard constant.isFinite, abs(constant) < 1e15 else { return [] }
-                    return [Int64(constant.rounded(.up)), Int64(constant.rounded(.down)) + 1]
-                }.filter { $0 > value }.min()
-            } else {
-                next = value + 1
-            }
+            let next = changePoints.map { points in points.first { $0 > value } } ?? value + 1
             if let next {
                 let due = anchor + next * step
                 earliest = min(earliest ?? due, due)
@@ -284,6 +276,13 @@ public struct SegmentEngine: Sendable {
         writer.endObject()
         nextSeq += 1
         outbound.append(topic: entered ? definition.enterTopic : definition.exitTopic, json: writer.bytes)
+    }
+
+    /// The earlier of two optional instants; nil only when both are.
+    private static func earliest(_ first: Int64?, _ second: Int64?) -> Int64? {
+        guard let first else { return second }
+        guard let second else { return first }
+        return min(first, second)
     }
 
     private static func range(_ text: TextRange) -> Range<Int> {

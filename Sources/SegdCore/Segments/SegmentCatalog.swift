@@ -8,9 +8,11 @@ public struct SegmentCatalog: Sendable {
     let evaluationOrder: [Int]
     /// The windows some rule reads: only buckets leaving these can change a membership.
     let timedWindows: [Int]
-    /// The history features that grow with time and some rule reads, each with the constants the
-    /// rules compare it with (nil: any change matters).
-    let timedHistory: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)]
+    /// The history features that grow with time and some rule reads, each with the values (in
+    /// whole steps, ascending) at which some rule's comparison can change its answer — ceil(c) and
+    /// floor(c) + 1 for each constant c the feature is compared with — or nil when a rule uses the
+    /// feature in arithmetic, so that every step matters.
+    let timedHistory: [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)]
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
@@ -43,8 +45,8 @@ public struct SegmentCatalog: Sendable {
     /// Membership words per customer this catalog needs.
     var membershipWords: Int { max(1, (segments.count + 63) / 64) }
 
-    private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] {
-        var result: [(feature: FeatureLayout.HistoryFeature, thresholds: [Double]?)] = []
+    private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)] {
+        var result: [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)] = []
         for feature in FeatureLayout.HistoryFeature.allCases where feature.growthStep != nil {
             let slot = layout.slot(feature)
             let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
@@ -57,7 +59,10 @@ public struct SegmentCatalog: Sendable {
                 }
                 thresholds?.append(contentsOf: constants)
             }
-            result.append((feature, thresholds))
+            let points = thresholds.map { constants in
+                Set(constants.filter { $0.isFinite && abs($0) < 1e15 }.flatMap { [Int64($0.rounded(.up)), Int64($0.rounded(.down)) + 1] }).sorted()
+            }
+            result.append((feature, points))
         }
         return result
     }
