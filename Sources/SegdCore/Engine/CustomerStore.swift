@@ -190,6 +190,12 @@ public struct CustomerStore: Sendable {
         quintiles.recompute(profiles, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor)
     }
 
+    /// Replaces all of `customer`'s membership words.
+    public mutating func setMemberships(_ customer: Int32, _ words: [UInt64]) {
+        let start = Int(customer) * membershipWords
+        for index in 0..<membershipWords { memberships[start + index] = words[index] }
+    }
+
     /// Rebuilds every customer's memberships for a new segment list: bit `old` moves to
     /// `mapping[old]`, and bits of segments with no new index are dropped.
     public mutating func remapMemberships(words: Int, mapping: [Int?]) {

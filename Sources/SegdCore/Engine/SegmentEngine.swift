@@ -36,6 +36,8 @@ public struct SegmentEngine: Sendable {
     /// Scratch for one evaluation: the customer's membership words before it, and which families
     /// already have their member.
     private var previousMemberships: [UInt64]
+    /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``.
+    private var evaluatedMemberships: [UInt64]
     private var familyClaimed: [Bool]
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
@@ -47,6 +49,7 @@ public struct SegmentEngine: Sendable {
             layout: layout, membershipWords: catalog.membershipWords, allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
         statistics = EngineStatistics(segmentCount: catalog.segments.count)
         previousMemberships = Array(repeating: 0, count: catalog.membershipWords)
+        evaluatedMemberships = previousMemberships
         familyClaimed = Array(repeating: false, count: catalog.families.count)
         features = Array(repeating: 0, count: layout.count)
     }
@@ -121,6 +124,7 @@ public struct SegmentEngine: Sendable {
         statistics = statistics.remapped(from: catalog.segments.map(\.name), to: replacement.segments.map(\.name))
         catalog = replacement
         previousMemberships = Array(repeating: 0, count: replacement.membershipWords)
+        evaluatedMemberships = previousMemberships
         familyClaimed = Array(repeating: false, count: replacement.families.count)
         guard clock != .min else { return }
         for customer in 0..<Int32(store.count) {
@@ -152,22 +156,34 @@ public struct SegmentEngine: Sendable {
         store.withMemberships(customer) { words in
             for index in words.indices { previousMemberships[index] = words[index] }
         }
-        for index in familyClaimed.indices { familyClaimed[index] = false }
-        var changed = false
-        for segment in catalog.evaluationOrder {
-            var member = features.withUnsafeBufferPointer { values in
-                store.withMemberships(customer) { catalog.segments[segment].rule.evaluate(features: values, memberships: $0) }
-            }
-            if let family = catalog.familyOfSegment[segment] {
-                // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
-                member = member && !familyClaimed[family]
-                if member { familyClaimed[family] = true }
-            }
-            if member != store.isMember(customer, segment: segment) {
-                store.setMember(customer, segment: segment, member)
-                changed = true
+        // The rules run on locals moved out of `self`: touching `store` or `catalog` inside the
+        // loop's closures made Swift copy the whole store (every array retained and released)
+        // once per segment, which was most of the engine's time.
+        let catalog = self.catalog
+        var memberships = [UInt64]()
+        swap(&memberships, &evaluatedMemberships)
+        for index in memberships.indices { memberships[index] = previousMemberships[index] }
+        var claimed = [Bool]()
+        swap(&claimed, &familyClaimed)
+        for index in claimed.indices { claimed[index] = false }
+        features.withUnsafeBufferPointer { values in
+            memberships.withUnsafeMutableBufferPointer { bits in
+                for segment in catalog.evaluationOrder {
+                    var member = catalog.segments[segment].rule.evaluate(features: values, memberships: UnsafeBufferPointer(bits))
+                    if let family = catalog.familyOfSegment[segment] {
+                        // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
+                        member = member && !claimed[family]
+                        if member { claimed[family] = true }
+                    }
+                    let bit: UInt64 = 1 << UInt64(segment & 63)
+                    if member { bits[segment >> 6] |= bit } else { bits[segment >> 6] &= ~bit }
+                }
             }
         }
+        swap(&claimed, &familyClaimed)
+        let changed = memberships != previousMemberships
+        if changed { store.setMemberships(customer, memberships) }
+        swap(&memberships, &evaluatedMemberships)
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
         let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
         let historyChange = nextHistoryChange(customer, after: time)
