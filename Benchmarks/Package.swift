@@ -16,7 +16,7 @@ let package = Package(
         // Prepared event streams and the default config's segments, shared by both executables.
         .target(
             name: "BenchSupport",
-            dependencies: [.product(name: "SegdCore", package: "segd")]
+            dependencies: [.product(name: "SegdCore", package: "segd"), .product(name: "Segd", package: "segd")]
         ),
         // In-process benchmarks 1–3: decode only, engine only, decode + engine.
         .executableTarget(

@@ -3,12 +3,22 @@ import Glibc
 import ZeroMQ
 
 /// The sentinel closes every end-to-end stream: an order on topic `orders.sentinel` (the daemon
-/// subscribes by prefix, so it is an ordinary order to segd) big enough to put a fresh customer in
-/// `big_spender` (spend_90d >= 500). PUB/SUB keeps order per connection, so when its alert comes out
-/// of the daemon, or the bare subscriber sees its topic, everything before it has been handled.
+/// subscribes by prefix, so it is an ordinary order to segd) of 1,000 dollars from a fresh customer,
+/// which puts it in the one segment the benchmark adds to the default config, `bench_sentinel`
+/// (`spend_total >= 1000`; generated orders are 5–400 dollars, so few real customers get there).
+/// PUB/SUB keeps order per connection, so when its alert comes out of the daemon, or the bare
+/// subscriber sees its topic, everything before it has been handled.
 enum Sentinel {
     static let topic = Array("orders.sentinel".utf8)
-    static let alertTopic = "segment.big_spender.enter"
+    static let alertTopic = "segment.bench_sentinel.enter"
+    static let segment = """
+
+        [[segment]]
+        name = "bench_sentinel"
+        description = "Benchmark only: marks the end of an end-to-end stream."
+        rule = "spend_total >= 1000"
+
+        """
     static func customer(_ pid: Int32) -> String { "sentinel-\(pid)" }
 }
 
@@ -95,7 +105,7 @@ func runPublisher(_ options: Options) throws {
     var alertAt: UInt64?
     var frames = ZMQFrameSet(capacity: 2)
     let marker = Array("\"customer_id\":\"\(sentinelCustomer)\"".utf8)
-    let deadline = monotonicNanoseconds() + 300_000_000_000
+    let deadline = monotonicNanoseconds() + 120_000_000_000
     while alertAt == nil, monotonicNanoseconds() < deadline {
         guard try monitor.receive(into: &frames), frames.count == 2 else { continue }
         let isSentinel = frames.withFrame(1) { json in
@@ -157,7 +167,7 @@ private func lastJSONLine(_ pipe: Pipe) -> String? {
 /// `e2e`: segd and a bare libzmq subscriber fed by one publisher process in the same run.
 func runEndToEnd(_ options: Options) throws {
     let transport = try options.string("transport", default: "tcp")
-    let events = try options.int("events", default: 2_000_000)
+    let events = try options.int("events", default: 1_000_000)
     let segd = try options.string("segd", default: Paths.segdBinary)
     let work = try Paths.workDirectory()
     let file = try options.string("file", default: "\(work)/events-\(events).tsv")
@@ -175,7 +185,8 @@ func runEndToEnd(_ options: Options) throws {
     let (daemonSub, daemonPublish, bareBind): (String, String, String) = transport == "ipc"
         ? ("ipc://\(work)/in-\(id).ipc", "ipc://\(work)/out-\(id).ipc", "ipc://\(work)/bare-\(id).ipc")
         : ("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", "tcp://127.0.0.1:*")
-    let daemon = try DaemonProcess(segd: segd, baseConfig: Paths.defaultConfig, subBind: daemonSub, publishBind: daemonPublish, workDirectory: work)
+    let daemon = try DaemonProcess(segd: segd, baseConfig: Paths.defaultConfig, subBind: daemonSub, publishBind: daemonPublish,
+        extraSegments: Sentinel.segment, workDirectory: work)
 
     let bare = Process()
     bare.executableURL = URL(fileURLWithPath: Paths.selfExecutable)

@@ -9,15 +9,15 @@ import ZeroMQ
 /// The daemon runs the default config plus one segment, `ordered_today` (`orders_24h >= 1`), and
 /// every event is an order from a customer never seen before, so every event causes exactly one
 /// alert (`segment.ordered_today.enter`, carrying the event's id). A sender thread publishes at the
-/// offered rate — bursts of `burst` events on a fixed schedule (10 events every 100 µs at 100k/s,
-/// absolute-time sleeps) — with `ts` = the wall-clock time of publishing; a receiver thread in the
+/// offered rate — bursts of `burst` events on a fixed schedule (by default one burst every 100 µs:
+/// 10 events at 100k/s, 2 at 20k/s; absolute-time sleeps) — with `ts` = the wall-clock time of publishing; a receiver thread in the
 /// same process subscribes to the daemon's alerts. Latency is alert receipt minus the event's
 /// send time, both on the monotonic clock, for events after a one-second warm-up, recorded in an
 /// HDR histogram (microsecond resolution, 3 significant digits).
 func runLatency(_ options: Options) throws {
     let rate = try options.int("rate", default: 100_000)
     let seconds = try options.int("seconds", default: 10)
-    let burst = try options.int("burst", default: 10)
+    let burst = try options.int("burst", default: max(1, rate / 10_000))
     let segd = try options.string("segd", default: Paths.segdBinary)
     let work = try Paths.workDirectory()
     let total = rate * seconds

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every segd benchmark once on this machine (Benchmarks/README.md says what each measures).
+# Results: the terminal, results/inprocess.txt, results/results.jsonl, results/callgrind-*.txt.
+# Takes about 10 minutes on 2 cores, plus build time; run one at a time.
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p results
+segd=../.build/release/segd
+if [ ! -x "$segd" ]; then (cd .. && swift build -c release --product segd); fi
+"$segd" check-config ../deploy/segd.toml > /dev/null
+swift build -c release --product segd-load
+load=.build/release/segd-load
+
+echo "== 1-3: decode only, engine only, decode + engine (in process)"
+swift package benchmark --scale --no-progress 2>&1 | tee results/inprocess.txt | grep -v '^\[' 
+
+echo "== 4: end to end, segd beside a bare libzmq subscriber"
+"$load" e2e --transport tcp --events "${E2E_EVENTS:-1000000}"
+"$load" e2e --transport ipc --events "${E2E_EVENTS:-1000000}"
+
+echo "== 5: publish-to-alert latency"
+for rate in ${LATENCY_RATES:-100000 20000}; do "$load" latency --rate "$rate" --seconds 10; done
+
+echo "== 6: resident memory per customer"
+# 5,000,000 customers takes about 2 minutes more: MEMORY_CUSTOMERS=100000,1000000,5000000
+"$load" memory --customers "${MEMORY_CUSTOMERS:-100000,1000000}"
+
+echo "== 7: restart — not implemented yet (no snapshots), nothing to measure"
+
+echo "== where the time goes (callgrind)"
+callgrind/run.sh
