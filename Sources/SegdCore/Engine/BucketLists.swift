@@ -86,12 +86,6 @@ public struct BucketLists: Sendable {
         }
     }
 
-    /// Bytes held, for memory accounting.
-    public var memoryFootprint: Int {
-        slab.capacity * MemoryLayout<ActivityBucket>.stride + chunkStart.capacity * 4 + chunkClass.capacity + bucketCount.capacity * 2
-            + freeChunks.reduce(0) { $0 + $1.capacity * 4 }
-    }
-
     private func capacity(of customer: Int) -> Int {
         chunkStart[customer] < 0 ? 0 : 1 << Int(chunkClass[customer])
     }

@@ -73,11 +73,6 @@ public struct CustomerIndex: Sendable {
         String(decoding: arena[byteRange(customer)], as: UTF8.self)
     }
 
-    /// Bytes held, for memory accounting.
-    public var memoryFootprint: Int {
-        arena.capacity + idEnds.capacity * 4 + slots.capacity * 4 + tags.capacity * 4
-    }
-
     private func byteRange(_ customer: Int32) -> Range<Int> {
         let index = Int(customer)
         let start = index == 0 ? 0 : Int(idEnds[index - 1])

@@ -216,12 +216,6 @@ public struct CustomerStore: Sendable {
         return try memberships.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + membershipWords])) }
     }
 
-    /// Bytes held by customer state, for memory accounting.
-    public var memoryFootprint: Int {
-        index.memoryFootprint + profiles.capacity * MemoryLayout<CustomerProfile>.stride + memberships.capacity * 8
-            + (hourly?.memoryFootprint ?? 0) + daily.memoryFootprint + topCategories.memoryFootprint
-    }
-
     private static func ratio(_ numerator: Double, _ denominator: Double) -> Double {
         denominator == 0 ? .nan : numerator / denominator
     }

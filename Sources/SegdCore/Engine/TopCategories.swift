@@ -47,7 +47,4 @@ public struct TopCategories: Sendable {
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
             .map(\.name)
     }
-
-    /// Bytes held, for memory accounting.
-    public var memoryFootprint: Int { categories.capacity * 2 + counts.capacity * 4 + names.memoryFootprint }
 }

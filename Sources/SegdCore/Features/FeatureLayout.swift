@@ -27,23 +27,6 @@ public struct FeatureLayout: Sendable {
             case .activeDays: "active_days"
             }
         }
-
-        public var summary: String {
-            switch self {
-            case .clicks: "click events of any action"
-            case .sessions: "click sessions: a click 30 minutes or more after the customer's previous click starts one"
-            case .carts: "clicks with action add_to_cart"
-            case .orders: "orders"
-            case .spend: "sum of order amounts, in major units of the engine currency"
-            case .items: "sum of order items"
-            case .reviews: "reviews"
-            case .avgRating: "mean review rating (null without reviews)"
-            case .minRating: "lowest review rating (null without reviews)"
-            case .aov: "average order value, spend / orders (null without orders)"
-            case .conversion: "orders / clicks (null without clicks)"
-            case .activeDays: "distinct UTC days with any event"
-            }
-        }
     }
 
     /// Features of a customer's history as a whole. The `days_*` and `tenure_days` features are
@@ -69,24 +52,6 @@ public struct FeatureLayout: Sendable {
             case .fScore: "f_score"
             case .mScore: "m_score"
             case .fmScore: "fm_score"
-            }
-        }
-
-        public var summary: String {
-            switch self {
-            case .daysSinceLastSeen: "whole days since the latest event (recency)"
-            case .daysSinceLastOrder: "whole days since the latest order (null before the first)"
-            case .daysSinceFirstOrder: "whole days since the first order (null before it)"
-            case .tenureDays: "whole days since the customer was first seen"
-            case .purchaseDays: "distinct UTC days with an order"
-            case .interpurchaseDays: "mean days between purchase days: (last − first purchase day) / (purchase days − 1); null below two"
-            case .lastGapDays: "days between the latest purchase day and the one before it; null below two purchase days"
-            case .hoursSinceLastCart: "whole hours since the latest add_to_cart (null before the first)"
-            case .cartOpen: "1 when the latest add_to_cart is later than the latest order, else 0"
-            case .rScore: "RFM recency score 1…5 against buyer quintiles of days since the last order (5 = most recent); null for non-buyers"
-            case .fScore: "RFM frequency score 1…5 against buyer quintiles of purchase days; null for non-buyers"
-            case .mScore: "RFM monetary score 1…5 against buyer quintiles of lifetime spend; null for non-buyers"
-            case .fmScore: "(f_score + m_score) / 2 rounded down, the FM axis of the RFM segment table"
             }
         }
 

@@ -84,10 +84,6 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    public mutating func string(utf8 value: [UInt8]) {
-        value.withUnsafeBytes { string(utf8: $0) }
-    }
-
     public mutating func integer(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
@@ -144,13 +140,6 @@ public struct JSONWriter: Sendable {
     private mutating func literal(_ text: StaticString) {
         separate()
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        needsComma = true
-    }
-
-    /// Appends already-encoded JSON (a value produced by another writer).
-    public mutating func raw(_ json: [UInt8]) {
-        separate()
-        bytes.append(contentsOf: json)
         needsComma = true
     }
 
