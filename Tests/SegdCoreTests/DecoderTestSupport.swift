@@ -9,7 +9,7 @@ extension EventDecoder {
     /// The string a text range of the event decoded last refers to.
     func string(_ range: TextRange?) -> String? {
         guard let range else { return nil }
-        return String(decoding: text[Int(range.start)..<Int(range.start + range.count)], as: UTF8.self)
+        return String(decoding: text[range.indices], as: UTF8.self)
     }
 }
 

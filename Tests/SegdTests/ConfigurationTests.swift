@@ -18,8 +18,7 @@ struct ConfigurationTests {
 
     @Test("the shipped default config is valid and has the documented endpoints and segments")
     func defaultConfig() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/segd.toml").path
-        let configuration = try SegdConfiguration.load(path: path)
+        let configuration = try SegdConfiguration.load(path: defaultConfigPath)
         #expect(configuration.ingest.subBind == ["tcp://127.0.0.1:7401"])
         #expect(configuration.ingest.pullBind == ["tcp://127.0.0.1:7402"])
         #expect(configuration.publish.bind == ["tcp://127.0.0.1:7403"])

@@ -11,8 +11,7 @@ struct DefaultFamilyHistoryTests {
         var pipeline: Pipeline
 
         init() throws {
-            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/segd.toml").path
-            let configuration = try SegdConfiguration.load(path: path)
+            let configuration = try SegdConfiguration.load(path: defaultConfigPath)
             pipeline = try Pipeline(configuration: configuration.engine, maxPayloadBytes: 65_536)
         }
 

@@ -6,8 +6,7 @@ import Testing
 struct DefaultSegmentsTests {
     @Test("over generated traffic, every customer is in exactly one lifecycle segment and at most one of every other family")
     func familiesAreExclusive() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/segd.toml").path
-        let configuration = try SegdConfiguration.load(path: path)
+        let configuration = try SegdConfiguration.load(path: defaultConfigPath)
         let familyOf = Dictionary(uniqueKeysWithValues: configuration.engine.segments.compactMap { segment in
             segment.family.map { (segment.name, $0) }
         })

@@ -3,6 +3,9 @@ import Logging
 import Segd
 import ZeroMQ
 
+/// The shipped default configuration, deploy/segd.toml of this repository.
+let defaultConfigPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../deploy/segd.toml").path
+
 /// A fresh temporary directory, removed when the value is deinitialised.
 final class TemporaryDirectory {
     let url: URL

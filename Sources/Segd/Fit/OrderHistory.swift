@@ -57,7 +57,7 @@ public struct OrderHistory: Sendable {
                     return
                 }
                 let customer = String(
-                    decoding: decoder.text[Int(event.customerID.start)..<Int(event.customerID.start + event.customerID.count)],
+                    decoding: decoder.text[event.customerID.indices],
                     as: UTF8.self)
                 let index = customerIndex[customer] ?? {
                     let next = UInt32(customerIndex.count)

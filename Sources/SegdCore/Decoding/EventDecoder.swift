@@ -176,7 +176,7 @@ public struct EventDecoder: Sendable {
         let earlier = unknownKeys
         let isDuplicate = text.withUnsafeBytes { all in
             let name = UnsafeRawBufferPointer(rebasing: all[start...])
-            return earlier.contains { UnsafeRawBufferPointer(rebasing: all[Int($0.start)..<Int($0.start + $0.count)]).hasSameBytes(as: name) }
+            return earlier.contains { UnsafeRawBufferPointer(rebasing: all[$0.indices]).hasSameBytes(as: name) }
         }
         guard !isDuplicate else { throw JSONSyntaxError(offset: keyOffset, problem: .duplicateKey) }
         unknownKeys.append(range)

@@ -49,7 +49,7 @@ public struct CustomerStore: Sendable {
     public mutating func record(_ event: DecodedEvent, customer: Int32, text: [UInt8]) {
         if let category = event.category {
             text.withUnsafeBytes { bytes in
-                topCategories.record(UnsafeRawBufferPointer(rebasing: bytes[Int(category.start)..<Int(category.start + category.count)]), customer: customer)
+                topCategories.record(UnsafeRawBufferPointer(rebasing: bytes[category.indices]), customer: customer)
             }
         }
         let day = Int32(truncatingIfNeeded: EventTime.day(event.timestamp))

@@ -65,7 +65,7 @@ public struct SegmentEngine: Sendable {
             advanceClock(to: event.timestamp - configuration.allowedLatenessMilliseconds)
         }
         let customer = text.withUnsafeBytes { bytes in
-            store.customer(for: UnsafeRawBufferPointer(rebasing: bytes[Self.range(event.customerID)]), at: event.timestamp)
+            store.customer(for: UnsafeRawBufferPointer(rebasing: bytes[event.customerID.indices]), at: event.timestamp)
         }
         store.record(event, customer: customer, text: text)
         statistics.acceptedByKind[Int(event.kind.rawValue)] += 1
@@ -97,9 +97,9 @@ public struct SegmentEngine: Sendable {
         if clock != .min, event.timestamp < clock {
             return Rejection(.late, "event time \(TimestampFormat.rfc3339(event.timestamp)) is behind the engine clock \(TimestampFormat.rfc3339(clock)) (the newest event time minus [engine] allowed_lateness \(EventTimeText.formatDuration(configuration.allowedLatenessMilliseconds)))")
         }
-        let fresh = text.withUnsafeBytes { duplicates.insert(UnsafeRawBufferPointer(rebasing: $0[Self.range(event.eventID)]), at: event.timestamp) }
+        let fresh = text.withUnsafeBytes { duplicates.insert(UnsafeRawBufferPointer(rebasing: $0[event.eventID.indices]), at: event.timestamp) }
         guard fresh else {
-            let id = text.withUnsafeBytes { String(decoding: $0[Self.range(event.eventID)], as: UTF8.self) }
+            let id = text.withUnsafeBytes { String(decoding: $0[event.eventID.indices], as: UTF8.self) }
             return Rejection(.duplicate, "event_id \"\(id)\" was already accepted within the dedup horizon of \(EventTimeText.formatDuration(configuration.dedupHorizonMilliseconds)) ([engine] dedup_horizon)")
         }
         return nil
@@ -225,7 +225,7 @@ public struct SegmentEngine: Sendable {
     /// Publishes every membership that differs from ``previousMemberships``: exits first, then
     /// enters, each in evaluation order, so a family move reads "left A, entered B".
     private mutating func emitChanges(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        for entering in [false, true] {
+        for entering in Self.exitsThenEnters {
             for segment in catalog.evaluationOrder {
                 let wasMember = previousMemberships[segment >> 6] & (1 << UInt64(segment & 63)) != 0
                 let isMember = store.isMember(customer, segment: segment)
@@ -276,7 +276,7 @@ public struct SegmentEngine: Sendable {
         case .event(let eventID):
             writer.string("event")
             writer.key("event_id")
-            text.withUnsafeBytes { writer.string(utf8: UnsafeRawBufferPointer(rebasing: $0[Self.range(eventID)])) }
+            text.withUnsafeBytes { writer.string(utf8: UnsafeRawBufferPointer(rebasing: $0[eventID.indices])) }
         case .timer:
             writer.string("timer")
         case .rulesChanged:
@@ -294,14 +294,13 @@ public struct SegmentEngine: Sendable {
         outbound.append(topic: entered ? definition.enterTopic : definition.exitTopic, json: writer.bytes)
     }
 
+    /// The order `emitChanges` publishes in, kept as a constant so publishing allocates no array.
+    private static let exitsThenEnters = [false, true]
+
     /// The earlier of two optional instants; nil only when both are.
     private static func earliest(_ first: Int64?, _ second: Int64?) -> Int64? {
         guard let first else { return second }
         guard let second else { return first }
         return min(first, second)
-    }
-
-    private static func range(_ text: TextRange) -> Range<Int> {
-        Int(text.start)..<Int(text.start + text.count)
     }
 }

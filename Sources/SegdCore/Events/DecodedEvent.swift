@@ -10,6 +10,10 @@ public struct TextRange: Sendable, Equatable {
     }
 
     public static let empty = TextRange(start: 0, count: 0)
+
+    /// The byte positions in ``EventDecoder/text`` this range covers.
+    @inlinable
+    public var indices: Range<Int> { Int(start)..<Int(start + count) }
 }
 
 /// Three upper-case ASCII letters (an ISO 4217 code) packed into one integer, so comparing and
