@@ -22,6 +22,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "The time unit of recency, age and alpha: days or weeks.")
     var unit = "weeks"
 
+    @Option(help: "The quantile of the population's gaps between purchase days after which a one-time buyer counts as at risk; written as one_time_buyer_days.")
+    var oneTimeQuantile = 0.9
+
     @Option(help: "Also write the JSON to this file.")
     var out: String?
 
@@ -32,7 +35,12 @@ struct FitCommand: ParsableCommand {
         guard let timeUnit = ChurnTimeUnit(rawValue: unit) else {
             throw ValidationError("--unit: expected days or weeks, got \"\(unit)\"")
         }
-        let outcome = try ChurnFitRunner.run(.init(input: input, calibrationEndDay: endDay, unit: timeUnit, out: out)) {
+        guard oneTimeQuantile > 0, oneTimeQuantile <= 1 else {
+            throw ValidationError("--one-time-quantile: expected a number above 0 and at most 1, got \(oneTimeQuantile)")
+        }
+        let options = ChurnFitRunner.Options(
+            input: input, calibrationEndDay: endDay, unit: timeUnit, oneTimeBuyerQuantile: oneTimeQuantile, out: out)
+        let outcome = try ChurnFitRunner.run(options) {
             printError("segd fit: \($0)")
         }
         print(outcome.json)

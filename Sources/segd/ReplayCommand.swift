@@ -37,7 +37,8 @@ struct ReplayCommand: ParsableCommand {
         }
         let summary = try ReplayRunner.run(
             configuration: configuration,
-            options: .init(input: input, emit: emit, until: untilTime, profiles: profiles))
+            options: .init(input: input, emit: emit, until: untilTime, profiles: profiles)
+        ) { printError("segd replay: \($0)") }
         print(summary)
     }
 }

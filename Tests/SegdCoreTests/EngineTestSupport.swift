@@ -22,11 +22,15 @@ struct EngineHarness {
         try self.init(windows: windows, lateness: lateness, definitions: segments.map { EngineConfiguration.Segment(name: $0.0, rule: $0.1) })
     }
 
-    init(windows: [String] = ["24h", "7d", "30d", "90d"], lateness: Int64 = 0, definitions: [EngineConfiguration.Segment]) throws {
+    init(
+        windows: [String] = ["24h", "7d", "30d", "90d"], lateness: Int64 = 0, definitions: [EngineConfiguration.Segment],
+        churn: ChurnSettings? = nil
+    ) throws {
         let configuration = EngineConfiguration(
             windows: try windows.map { try WindowSpec(parsing: $0) },
             allowedLatenessMilliseconds: lateness,
-            segments: definitions)
+            segments: definitions,
+            churn: churn)
         pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
     }
 

@@ -201,6 +201,9 @@ class Schemas:
         """Asserts that one outbound message matches its schema and that its topic agrees with it."""
         if topic == "deadletter":
             errors = self.errors("deadletter", message)
+        elif topic in ("churn.risk", "churn.recovered"):
+            errors = self.errors("churn", message)
+            assert message.get("type") == topic.split(".")[1], (topic, message)
         else:
             match = re.fullmatch(r"segment\.([a-z][a-z0-9_]*)\.(enter|exit)", topic)
             assert match, f"unexpected outbound topic {topic!r}"

@@ -3,7 +3,9 @@ definitions (reference_engine.py: written from the README and docs/configuration
 Swift sources).
 
 The config is deploy/segd.toml without the rfm family (RFM scores are re-scored lazily against
-daily quintiles; the reference does not model them). Everything else — windows incl. 365d,
+daily quintiles; the reference does not model them) and without [churn], whose alerts
+test_churn.py checks against the closed form: lifecycle at_risk and churned go back to recency
+rules (90 and 180 days since the last order). Everything else — windows incl. 365d,
 allowed_lateness 5s, every other family and free segment — is kept.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import tomllib
 from pathlib import Path
 
@@ -25,14 +28,21 @@ SAMPLE = 30
 
 
 def config_without_rfm() -> str:
-    """deploy/segd.toml, minus the [[segment]] tables of family "rfm"; every other line kept."""
+    """deploy/segd.toml, minus [churn] and the [[segment]] tables of family "rfm", with recency
+    rules for at_risk and churned; every other line kept."""
     text = (REPO / "deploy" / "segd.toml").read_text()
+    text, removed = re.subn(r"\n\[churn\]\n.*?(?=\n# ---)", "\n", text, flags=re.S)
+    assert removed == 1
+    for old, new in [('"churn_risk == 1 and days_since_last_order >= 180"', '"orders_total >= 1 and days_since_last_order >= 180"'),
+                     ('"churn_risk == 1"', '"orders_total >= 1 and days_since_last_order >= 90"')]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
     head, *tables = text.split("\n[[segment]]")
     kept = [t for t in tables if 'family = "rfm"' not in t]
     result = "\n[[segment]]".join([head, *kept])
     doc = tomllib.loads(result)
     assert all(s.get("family") != "rfm" for s in doc["segment"])
-    assert len(doc["segment"]) == len(tomllib.loads(text)["segment"]) - 11
+    assert len(doc["segment"]) == len(tomllib.loads(text)["segment"]) - 11 and "churn" not in doc
     assert doc["engine"]["allowed_lateness"] == "5s"
     return result
 

@@ -59,6 +59,21 @@ struct ConfigReader {
         return integer
     }
 
+    /// A number (TOML float or integer) in `range`, or nil when absent.
+    mutating func optionalNumber(_ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double? {
+        readKeys.insert(key)
+        guard let value = table[key] else { return nil }
+        guard let number = value.double ?? value.int.map(Double.init) else {
+            throw error(key, "expected a number in \(range.lowerBound)…\(range.upperBound), got \(Self.describe(value))")
+        }
+        guard range.contains(number) else { throw error(key, "expected a number in \(range.lowerBound)…\(range.upperBound), got \(number)") }
+        return number
+    }
+
+    mutating func number(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        try optionalNumber(key, in: range) ?? defaultValue
+    }
+
     mutating func bool(_ key: String, default defaultValue: Bool) throws(ConfigError) -> Bool {
         readKeys.insert(key)
         guard let value = table[key] else { return defaultValue }

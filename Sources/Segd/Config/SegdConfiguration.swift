@@ -73,6 +73,7 @@ public struct SegdConfiguration: Sendable {
         try config.readPublish(try root.table("publish"))
         try config.readEngine(try root.table("engine"))
         try config.readLog(try root.table("log"))
+        try config.readChurn(try root.table("churn"), present: root.has("churn"))
         try config.readSegments(try root.tableArray("segment"))
         try root.finish()
         return config
@@ -90,6 +91,7 @@ public struct SegdConfiguration: Sendable {
         if engine.allowedLatenessMilliseconds != other.engine.allowedLatenessMilliseconds { differences.append("engine.allowed_lateness") }
         if engine.maxFutureSkewMilliseconds != other.engine.maxFutureSkewMilliseconds { differences.append("engine.max_future_skew") }
         if engine.dedupHorizonMilliseconds != other.engine.dedupHorizonMilliseconds { differences.append("engine.dedup_horizon") }
+        if engine.churn != other.engine.churn { differences.append("[churn]") }
         if idleAdvanceMilliseconds != other.idleAdvanceMilliseconds { differences.append("engine.idle_advance") }
         return differences
     }
@@ -191,7 +193,7 @@ public struct SegdConfiguration: Sendable {
         engine.segments = segments
         // Compile now so a bad rule stops start-up with its position in the file.
         do {
-            let definitions = try SegmentDefinition.compileAll(segments, layout: FeatureLayout(windows: engine.windows))
+            let definitions = try SegmentDefinition.compileAll(segments, layout: FeatureLayout(windows: engine.windows, churnHorizons: engine.churn?.horizons))
             _ = try SegmentDefinition.evaluationOrder(definitions)
         } catch {
             let reader = rules[error.segment].reader

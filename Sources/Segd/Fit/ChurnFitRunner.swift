@@ -4,7 +4,7 @@ public import SegdCore
 /// and, when the data allows, Gamma-Gamma, and renders the result as one JSON object:
 ///
 ///     {"model":"bgnbd","unit":"weeks","r":…,"alpha":…,"a":…,"b":…,"log_likelihood":…,"customers":…,
-///      "gamma_gamma":{"p":…,"q":…,"gamma":…}}
+///      "one_time_buyer_days":…,"one_time_buyer_quantile":…,"gamma_gamma":{"p":…,"q":…,"gamma":…}}
 ///
 /// `gamma_gamma` is left out when spend cannot be fitted (no repeat purchase with a positive
 /// amount, orders in more than one currency, or no maximum); the report says why.
@@ -16,13 +16,16 @@ public enum ChurnFitRunner {
         /// customer's age T is counted to it (the day itself, no +1).
         public var calibrationEndDay: Int64
         public var unit: ChurnTimeUnit
+        /// The quantile of the inter-purchase gaps after which a one-time buyer counts as at risk.
+        public var oneTimeBuyerQuantile: Double
         /// Where to write the JSON as well as returning it.
         public var out: String?
 
-        public init(input: String, calibrationEndDay: Int64, unit: ChurnTimeUnit, out: String? = nil) {
+        public init(input: String, calibrationEndDay: Int64, unit: ChurnTimeUnit, oneTimeBuyerQuantile: Double = 0.9, out: String? = nil) {
             self.input = input
             self.calibrationEndDay = calibrationEndDay
             self.unit = unit
+            self.oneTimeBuyerQuantile = oneTimeBuyerQuantile
             self.out = out
         }
     }
@@ -32,6 +35,7 @@ public enum ChurnFitRunner {
         public var json: String
         public var purchases: BGNBDFit
         public var spend: GammaGammaFit?
+        public var model: ChurnModel
         public var history: OrderHistory
     }
 
@@ -50,34 +54,25 @@ public enum ChurnFitRunner {
                 "\(history.malformedLines) malformed lines skipped (\(reasons.joined(separator: ", "))); "
                     + "the first: \(history.firstMalformedDetail ?? "")")
         }
-        var sample = BGNBDSample(unit: options.unit)
-        for summary in history.summaries { sample.add(summary, onDay: options.calibrationEndDay) }
-        let purchases = try BGNBDFitter.fit(sample)
-        report("BG/NBD: \(sample.repeatCustomers) of \(sample.customers) customers bought again")
-
-        var spend: GammaGammaFit?
-        if history.currencies.count > 1 {
-            report(
-                "Gamma-Gamma left out: orders are in \(history.currencies.joined(separator: ", ")), "
-                    + "and spend in different currencies cannot be pooled")
+        let refit = ChurnRefit(
+            summaries: history.summaries, onDay: options.calibrationEndDay, unit: options.unit, gaps: history.gaps,
+            oneTimeBuyerQuantile: options.oneTimeBuyerQuantile,
+            spendExclusion: history.currencies.count > 1
+                ? "orders are in \(history.currencies.joined(separator: ", ")), and spend in different currencies cannot be pooled" : nil)
+        let outcome = try refit.run()
+        report("BG/NBD: \(outcome.sample.repeatCustomers) of \(outcome.sample.customers) customers bought again")
+        if let omission = outcome.spendOmission {
+            report("Gamma-Gamma left out: \(omission)")
         } else {
-            var spendSample = SpendSample()
-            for summary in history.summaries { spendSample.add(summary) }
-            do {
-                spend = try GammaGammaFitter.fit(spendSample)
-                report("Gamma-Gamma: fitted on the mean repeat spend of \(spendSample.customers) customers")
-            } catch {
-                report("Gamma-Gamma left out: \(error)")
-            }
+            report("Gamma-Gamma: fitted on the mean repeat spend of \(outcome.spendCustomers) customers")
         }
-
-        let json = render(purchases, spend)
+        let json = render(outcome, oneTimeBuyerQuantile: options.oneTimeBuyerQuantile)
         if let path = options.out {
             let writer = try MessageFileWriter(path: path)
             try writer.writeLine(Array(json.utf8))
             try writer.flush()
         }
-        return Outcome(json: json, purchases: purchases, spend: spend, history: history)
+        return Outcome(json: json, purchases: outcome.purchases, spend: outcome.spend, model: outcome.model, history: history)
     }
 
     /// The UTC day number of `text`: a date `YYYY-MM-DD`, or an event time as the rest of segd
@@ -93,7 +88,8 @@ public enum ChurnFitRunner {
         return EventTimeText.parse(text).map(EventTime.day)
     }
 
-    private static func render(_ purchases: BGNBDFit, _ spend: GammaGammaFit?) -> String {
+    private static func render(_ outcome: ChurnRefit.Outcome, oneTimeBuyerQuantile: Double) -> String {
+        let purchases = outcome.purchases
         var writer = JSONWriter()
         writer.beginObject()
         writer.key("model")
@@ -112,7 +108,13 @@ public enum ChurnFitRunner {
         writer.number(purchases.logLikelihood)
         writer.key("customers")
         writer.integer(purchases.customers)
-        if let spend {
+        if let days = outcome.model.oneTimeBuyerDays {
+            writer.key("one_time_buyer_days")
+            writer.number(days)
+            writer.key("one_time_buyer_quantile")
+            writer.number(oneTimeBuyerQuantile)
+        }
+        if let spend = outcome.spend {
             writer.key("gamma_gamma")
             writer.beginObject()
             writer.key("p")

@@ -24,6 +24,8 @@ public struct OrderHistory: Sendable {
     public private(set) var malformedByReason: [RejectReason: Int] = [:]
     /// What was wrong with the first malformed line, for the report.
     public private(set) var firstMalformedDetail: String?
+    /// Gaps between each customer's consecutive purchase days.
+    public private(set) var gaps = InterpurchaseGaps()
     /// The currencies of the orders counted, sorted.
     public private(set) var currencies: [String] = []
 
@@ -77,8 +79,15 @@ public struct OrderHistory: Sendable {
         }
         purchases.sort { $0.key < $1.key }
         history.summaries = [PurchaseSummary](repeating: PurchaseSummary(), count: customerIndex.count)
+        var previous: UInt64?
         for purchase in purchases {
-            history.summaries[Int(purchase.key >> 32)].record(day: Int64(purchase.key & 0xFFFF_FFFF), amountMinor: purchase.amountMinor)
+            let day = Int64(purchase.key & 0xFFFF_FFFF)
+            history.summaries[Int(purchase.key >> 32)].record(day: day, amountMinor: purchase.amountMinor)
+            // Sorted by customer, then day: a gap is the step to the next distinct day of the same customer.
+            if let previous, previous >> 32 == purchase.key >> 32, previous != purchase.key {
+                history.gaps.add(days: day - Int64(previous & 0xFFFF_FFFF))
+            }
+            previous = purchase.key
         }
         history.currencies = currencies.map(\.description).sorted()
         return history

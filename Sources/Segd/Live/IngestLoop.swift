@@ -21,6 +21,8 @@ public final class IngestLoop: Sendable {
     private let processedCount = Atomic<Int>(0)
     /// A validated configuration waiting to be applied by the loop thread, posted by ``reload(_:)``.
     private let pendingReload = Mutex<SegdConfiguration?>(nil)
+    /// A churn model refit finished on its background thread, waiting for the loop to install it.
+    private let finishedRefit = Mutex<Result<ChurnModel, ChurnFitError>?>(nil)
     /// Reloads applied so far, for tests and status.
     private let reloadCount = Atomic<Int>(0)
     private let logger: Logger
@@ -72,12 +74,18 @@ public final class IngestLoop: Sendable {
         let batchSize = configuration.ingest.batchSize
         var lastTraffic = WallClock.milliseconds()
         var logger = self.logger
+        var refitRunning = false
 
         while !stopRequested.load(ordering: .acquiring) {
             try poller.poll(timeout: .milliseconds(idleAdvance))
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
             if let replacement = pendingReload.withLock({ pending in defer { pending = nil }; return pending }) {
                 apply(replacement, to: &pipeline, logger: &logger)
+                try publish(&pipeline, on: sockets.publisher)
+            }
+            if let refit = finishedRefit.withLock({ finished in defer { finished = nil }; return finished }) {
+                install(refit, into: &pipeline)
+                refitRunning = false
                 try publish(&pipeline, on: sockets.publisher)
             }
             var received = 0
@@ -90,6 +98,10 @@ public final class IngestLoop: Sendable {
             } else if now - lastTraffic >= idleAdvance {
                 pipeline.engine.advanceClock(to: now - configuration.engine.allowedLatenessMilliseconds)
                 lastTraffic = now
+            }
+            if !refitRunning, let refit = pipeline.engine.takeChurnRefit() {
+                refitRunning = true
+                startRefit(refit)
             }
             try publish(&pipeline, on: sockets.publisher)
         }
@@ -124,6 +136,34 @@ public final class IngestLoop: Sendable {
             }
         } catch {
             logger.error("reload failed; the previous rules stay in force", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Fits the churn model on a thread of its own, so ingest goes on meanwhile; the loop
+    /// installs the result at its next turn (woken by the eventfd).
+    private func startRefit(_ refit: ChurnRefit) {
+        logger.info("churn model refit started", metadata: ["customers": "\(refit.summaries.count)"])
+        let thread = Thread { [self] in
+            let result = Result { () throws(ChurnFitError) in try refit.run().model }
+            finishedRefit.withLock { $0 = result }
+            wakeup.signal()
+        }
+        thread.name = "segd-refit"
+        thread.start()
+    }
+
+    private func install(_ refit: Result<ChurnModel, ChurnFitError>, into pipeline: inout Pipeline) {
+        switch refit {
+        case .success(let model):
+            let before = pipeline.engine.nextSeq
+            pipeline.engine.installChurnModel(model)
+            logger.notice("churn model refitted", metadata: [
+                "r": "\(model.purchases.r)", "alpha": "\(model.purchases.alpha)", "a": "\(model.purchases.a)", "b": "\(model.purchases.b)",
+                "one_time_buyer_days": "\(model.oneTimeBuyerDays.map { "\($0)" } ?? "none")", "alerts": "\(pipeline.engine.nextSeq - before)",
+            ])
+        case .failure(let error):
+            pipeline.engine.noteChurnRefitFailure()
+            logger.warning("churn model refit failed; the model in force stays", metadata: ["error": "\(error)"])
         }
     }
 

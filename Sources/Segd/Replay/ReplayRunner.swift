@@ -25,7 +25,11 @@ public struct ReplayRunner {
     /// Outbound messages are written in batches of this many, to bound memory on large inputs.
     private static let flushThreshold = 4_096
 
-    public static func run(configuration: SegdConfiguration, options: Options) throws -> String {
+    /// `report` receives a line for standard error when a churn refit fails.
+    public static func run(configuration: SegdConfiguration, options: Options, report: (String) -> Void = { _ in }) throws -> String {
+        func reportRefit(_ failure: ChurnFitError?) {
+            if let failure { report("churn model refit failed, keeping the model in force: \(failure)") }
+        }
         var pipeline = try LivePipelineFactory.make(configuration)
         var emitter = try options.emit.map { path throws(FileError) in try MessageFileWriter(path: path) }
         let reader = try MessageFileReader(path: options.input)
@@ -37,9 +41,13 @@ public struct ReplayRunner {
             } else {
                 pipeline.rejectFrameCount(topic: topic, payload: payload, frames: frames)
             }
+            if pipeline.engine.churnRefitDue { reportRefit(pipeline.engine.refitChurnModelIfDue()) }
             if pipeline.engine.outbound.count >= flushThreshold { try drain(&pipeline, into: &emitter) }
         }
-        if let until = options.until { pipeline.engine.advanceClock(to: until) }
+        if let until = options.until {
+            pipeline.engine.advanceClock(to: until)
+            reportRefit(pipeline.engine.refitChurnModelIfDue())
+        }
         try drain(&pipeline, into: &emitter)
         try emitter?.flush()
         if let path = options.profiles { try writeProfiles(pipeline.engine, to: path) }

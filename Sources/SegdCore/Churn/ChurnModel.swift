@@ -1,4 +1,4 @@
-/// A customer's outlook under a ``ChurnModel`` on one day.
+/// A customer's outlook under a ``ChurnModel`` at one instant.
 public struct ChurnPrediction: Sendable, Equatable {
     /// P(alive): 1 for a customer with no repeat purchase (BG/NBD says nothing about them).
     public var probabilityAlive: Double
@@ -9,36 +9,69 @@ public struct ChurnPrediction: Sendable, Equatable {
     public var expectedOrderValue: Double?
     /// `expected_value` = ``expectedPurchases`` × ``expectedOrderValue``.
     public var expectedValue: Double?
+
+    /// What the customer is expected to spend over the horizon if they are alive: the value lost
+    /// if they have in fact churned, ``expectedValue`` / ``probabilityAlive``.
+    public var valueAtRisk: Double? {
+        expectedValue.map { probabilityAlive > 0 ? $0 / probabilityAlive : .nan }
+    }
 }
 
 /// The fitted churn model the engine runs: BG/NBD for purchases, Gamma-Gamma for spend when it
-/// could be fitted, and the unit both were fitted in. Turns a ``PurchaseSummary`` (kept in days)
-/// into predictions and into the event time its P(alive) will fall to a threshold, for a timer.
+/// could be fitted, the unit both were fitted in, and how long a one-time buyer (about whom
+/// BG/NBD says nothing) may stay inactive. Turns a ``PurchaseSummary`` (kept in days) into
+/// predictions and into the event time its P(alive) will fall to a threshold, for a timer.
 public struct ChurnModel: Sendable, Equatable {
     public var purchases: BGNBDParameters
     public var spend: GammaGammaParameters?
     public var unit: ChurnTimeUnit
+    /// Days after the start of their purchase day at which a one-time buyer counts as at risk:
+    /// a quantile of the population's gaps between consecutive purchase days
+    /// (``InterpurchaseGaps``). Nil when unknown, and then one-time buyers are never judged.
+    public var oneTimeBuyerDays: Double?
 
-    public init(purchases: BGNBDParameters, spend: GammaGammaParameters?, unit: ChurnTimeUnit) {
+    public init(purchases: BGNBDParameters, spend: GammaGammaParameters?, unit: ChurnTimeUnit, oneTimeBuyerDays: Double? = nil) {
         self.purchases = purchases
         self.spend = spend
         self.unit = unit
+        self.oneTimeBuyerDays = oneTimeBuyerDays
     }
 
     /// The outlook of a customer judged on UTC day `day` over the next `horizon` (in ``unit``);
     /// nil before their first purchase, when they are not a customer of the model yet.
     public func prediction(for summary: PurchaseSummary, onDay day: Int64, horizon: Double) -> ChurnPrediction? {
+        prediction(for: summary, ageDays: Double(summary.ageDays(onDay: day)), horizon: horizon)
+    }
+
+    /// The outlook of a customer at age `ageDays` (``PurchaseSummary/ageDays(at:)``) over the
+    /// next `horizon` (in ``unit``); nil before their first purchase.
+    public func prediction(for summary: PurchaseSummary, ageDays: Double, horizon: Double) -> ChurnPrediction? {
         guard summary.purchaseDays > 0 else { return nil }
-        let observation = summary.observation(onDay: day, unit: unit)
+        let observation = summary.observation(ageDays: ageDays, unit: unit)
         let expectedPurchases = purchases.expectedPurchases(in: horizon, observation)
-        let x = summary.repeatPurchases
-        let meanSpend = x > 0 ? Double(summary.repeatSpendMinor) / 100 / Double(x) : 0
-        let orderValue = spend?.expectedAverageOrderValue(repeatPurchases: x, meanSpend: meanSpend)
+        let orderValue = expectedOrderValue(summary)
         return ChurnPrediction(
             probabilityAlive: purchases.probabilityAlive(observation),
             expectedPurchases: expectedPurchases,
             expectedOrderValue: orderValue,
             expectedValue: orderValue.map { $0 * expectedPurchases })
+    }
+
+    /// P(alive) of a customer with a purchase at age `ageDays`.
+    public func probabilityAlive(_ summary: PurchaseSummary, ageDays: Double) -> Double {
+        purchases.probabilityAlive(summary.observation(ageDays: ageDays, unit: unit))
+    }
+
+    /// Expected purchases of a customer with a purchase over `horizon` (in ``unit``) at age `ageDays`.
+    public func expectedPurchases(_ summary: PurchaseSummary, ageDays: Double, horizon: Double) -> Double {
+        purchases.expectedPurchases(in: horizon, summary.observation(ageDays: ageDays, unit: unit))
+    }
+
+    /// The Gamma-Gamma expected value of one future purchase, in currency units.
+    public func expectedOrderValue(_ summary: PurchaseSummary) -> Double? {
+        let x = summary.repeatPurchases
+        let meanSpend = x > 0 ? Double(summary.repeatSpendMinor) / 100 / Double(x) : 0
+        return spend?.expectedAverageOrderValue(repeatPurchases: x, meanSpend: meanSpend)
     }
 
     /// The event time (epoch milliseconds) at which the customer's P(alive) falls to
@@ -55,7 +88,19 @@ public struct ChurnModel: Sendable, Equatable {
                 fallsTo: threshold, frequency: summary.repeatPurchases,
                 recency: Double(summary.recencyDays) / unit.days)
         else { return nil }
-        let milliseconds = (age * unit.days * Double(EventTime.millisecondsPerDay)).rounded(.up)
+        return Self.instant(ofAgeDays: age * unit.days, summary)
+    }
+
+    /// The event time at which a one-time buyer has been inactive for ``oneTimeBuyerDays``; nil
+    /// for anyone else or without that limit.
+    public func oneTimeBuyerInactiveTime(for summary: PurchaseSummary) -> Int64? {
+        guard summary.purchaseDays == 1, let days = oneTimeBuyerDays else { return nil }
+        return Self.instant(ofAgeDays: days, summary)
+    }
+
+    /// The first millisecond at which the customer is at least `ageDays` old; nil past year 9999.
+    static func instant(ofAgeDays ageDays: Double, _ summary: PurchaseSummary) -> Int64? {
+        let milliseconds = (ageDays * Double(EventTime.millisecondsPerDay)).rounded(.up)
         let start = Int64(summary.firstDay) * EventTime.millisecondsPerDay
         guard milliseconds <= Double(EventField.maxEpochMilliseconds - start) else { return nil }
         return start + Int64(milliseconds)

@@ -35,6 +35,15 @@ public struct PurchaseSummary: Sendable, Equatable {
         totalSpendMinor = 0
     }
 
+    /// A summary of known values, as the engine keeps them in its customer profiles.
+    public init(firstDay: Int64, lastDay: Int64, purchaseDays: Int, firstDaySpendMinor: Int64, totalSpendMinor: Int64) {
+        self.firstDay = Int32(truncatingIfNeeded: firstDay)
+        self.lastDay = Int32(truncatingIfNeeded: lastDay)
+        self.purchaseDays = Int32(truncatingIfNeeded: purchaseDays)
+        self.firstDaySpendMinor = firstDaySpendMinor
+        self.totalSpendMinor = totalSpendMinor
+    }
+
     /// Records an order of `amountMinor` on UTC day `day` (``EventTime/day(_:)`` of its time;
     /// the decoder's time bounds keep it within `Int32`). Returns whether `day` is a new purchase day.
     @discardableResult
@@ -80,11 +89,22 @@ public struct PurchaseSummary: Sendable, Equatable {
     /// purchase day, since the model has no customer younger than their recency.
     public func ageDays(onDay day: Int64) -> Int64 { max(day, Int64(lastDay)) - Int64(firstDay) }
 
+    /// T in days at event time `time`, counted from 00:00 UTC of the first purchase day with the
+    /// fraction of a day: on the hour 00:00 of day D it is D − first day, the T of
+    /// ``ageDays(onDay:)``, and in between it grows continuously, so P(alive) falls smoothly and
+    /// the instant it crosses a threshold is exact. Never below the recency.
+    public func ageDays(at time: Int64) -> Double {
+        let start = Int64(firstDay) * EventTime.millisecondsPerDay
+        return max(Double(time - start) / Double(EventTime.millisecondsPerDay), Double(recencyDays))
+    }
+
     /// (x, t_x, T) in `unit` on UTC day `day`. The customer must have a purchase.
     public func observation(onDay day: Int64, unit: ChurnTimeUnit) -> BGNBDObservation {
-        BGNBDObservation(
-            frequency: repeatPurchases,
-            recency: Double(recencyDays) / unit.days,
-            age: Double(ageDays(onDay: day)) / unit.days)
+        observation(ageDays: Double(ageDays(onDay: day)), unit: unit)
+    }
+
+    /// (x, t_x, T) in `unit` for an age of `ageDays` (at least the recency).
+    public func observation(ageDays: Double, unit: ChurnTimeUnit) -> BGNBDObservation {
+        BGNBDObservation(frequency: repeatPurchases, recency: Double(recencyDays) / unit.days, age: ageDays / unit.days)
     }
 }

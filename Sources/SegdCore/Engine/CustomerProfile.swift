@@ -15,6 +15,8 @@ public struct CustomerProfile: Sendable, Equatable {
     /// The purchase day before the latest one (days since 1970-01-01), or `Int64.min` below two.
     public var previousPurchaseDay: Int64 = .min
     public var spendMinor: Int64 = 0
+    /// Spend on the first purchase day, which the spend model leaves out of the repeat spend.
+    public var firstDaySpendMinor: Int64 = 0
     public var clicks: UInt32 = 0
     public var carts: UInt32 = 0
     public var orders: UInt32 = 0
@@ -25,8 +27,13 @@ public struct CustomerProfile: Sendable, Equatable {
     /// Distinct UTC days with any event, and with an order.
     public var activeDays: UInt32 = 0
     public var purchaseDays: UInt32 = 0
+    /// P(alive) at the customer's latest evaluation, reported as the previous value in churn alerts.
+    public var lastProbabilityAlive: Float = .nan
     /// The lowest rating ever given; 0 before the first review.
     public var minRating: UInt8 = 0
+    /// Whether the customer is in the churn-risk state: `churn.risk` was published and no
+    /// `churn.recovered` since.
+    public var churnRisk = false
 
     public init(firstSeen: Int64) {
         self.firstSeen = firstSeen
@@ -60,7 +67,13 @@ public struct CustomerProfile: Sendable, Equatable {
             orders &+= 1
             items &+= UInt32(truncatingIfNeeded: event.items)
             spendMinor &+= event.amountMinor
-            if newPurchaseDay { notePurchaseDay(EventTime.day(event.timestamp)) }
+            let day = EventTime.day(event.timestamp)
+            if firstOrder == .min || day < EventTime.day(firstOrder) {
+                firstDaySpendMinor = event.amountMinor
+            } else if day == EventTime.day(firstOrder) {
+                firstDaySpendMinor &+= event.amountMinor
+            }
+            if newPurchaseDay { notePurchaseDay(day) }
             lastOrder = max(lastOrder, event.timestamp)
             firstOrder = firstOrder == .min ? event.timestamp : min(firstOrder, event.timestamp)
             if newPurchaseDay { purchaseDays &+= 1 }
@@ -69,6 +82,14 @@ public struct CustomerProfile: Sendable, Equatable {
             ratingSum &+= UInt32(event.rating)
             minRating = minRating == 0 ? event.rating : min(minRating, event.rating)
         }
+    }
+
+    /// The customer's purchases as the churn model reads them; no purchase before the first order.
+    public var purchaseSummary: PurchaseSummary {
+        guard firstOrder != .min else { return PurchaseSummary() }
+        return PurchaseSummary(
+            firstDay: EventTime.day(firstOrder), lastDay: EventTime.day(lastOrder), purchaseDays: Int(purchaseDays),
+            firstDaySpendMinor: firstDaySpendMinor, totalSpendMinor: spendMinor)
     }
 
     /// Keeps ``previousPurchaseDay`` the second-latest purchase day, also when an order arrives

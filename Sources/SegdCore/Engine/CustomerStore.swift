@@ -15,6 +15,8 @@ public struct CustomerStore: Sendable {
     public private(set) var membershipWords: Int
     /// Each customer's most frequent categories.
     public private(set) var topCategories = TopCategories()
+    /// Gaps between consecutive purchase days over all customers, for judging one-time buyers.
+    public private(set) var interpurchaseGaps = InterpurchaseGaps()
     /// Buyer quintiles for the RFM scores, recomputed by ``recomputeQuintiles(at:)``.
     public private(set) var quintiles = RFMQuintiles()
 
@@ -55,9 +57,12 @@ public struct CustomerStore: Sendable {
         let day = Int32(truncatingIfNeeded: EventTime.day(event.timestamp))
         let dayBucket = daily.bucket(customer, day)
         let startsSession = event.kind == .click && profiles[Int(customer)].startsSession(at: event.timestamp)
-        profiles[Int(customer)].record(
-            event, startsSession: startsSession, newActiveDay: dayBucket == nil,
-            newPurchaseDay: event.kind == .order && (dayBucket?.orders ?? 0) == 0)
+        let newPurchaseDay = event.kind == .order && (dayBucket?.orders ?? 0) == 0
+        let lastOrder = profiles[Int(customer)].lastOrder
+        if newPurchaseDay, lastOrder != .min, Int64(day) > EventTime.day(lastOrder) {
+            interpurchaseGaps.add(days: Int64(day) - EventTime.day(lastOrder))
+        }
+        profiles[Int(customer)].record(event, startsSession: startsSession, newActiveDay: dayBucket == nil, newPurchaseDay: newPurchaseDay)
         hourly?.record(event, customer: customer, bucket: Int32(truncatingIfNeeded: EventTime.hour(event.timestamp)), startsSession: startsSession)
         daily.record(event, customer: customer, bucket: day, startsSession: startsSession)
     }
@@ -183,6 +188,12 @@ public struct CustomerStore: Sendable {
         let word = Int(customer) * membershipWords + segment >> 6
         let bit: UInt64 = 1 << UInt64(segment & 63)
         if member { memberships[word] |= bit } else { memberships[word] &= ~bit }
+    }
+
+    /// Sets the customer's churn-risk state and the P(alive) of their latest evaluation.
+    public mutating func updateChurnState(_ customer: Int32, risk: Bool, probabilityAlive: Double) {
+        profiles[Int(customer)].churnRisk = risk
+        profiles[Int(customer)].lastProbabilityAlive = Float(probabilityAlive)
     }
 
     /// Recomputes the RFM quintiles from every buyer at `time`.

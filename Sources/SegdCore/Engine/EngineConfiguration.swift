@@ -32,6 +32,8 @@ public struct EngineConfiguration: Sendable {
     /// How long (in event time, behind the clock) an accepted `event_id` is remembered to drop retries.
     public var dedupHorizonMilliseconds: Int64
     public var segments: [Segment]
+    /// The churn model and its alerts; nil turns churn off (no churn features or alerts).
+    public var churn: ChurnSettings?
 
     public init(
         windows: [WindowSpec] = EngineConfiguration.defaultWindows,
@@ -40,7 +42,8 @@ public struct EngineConfiguration: Sendable {
         allowedLatenessMilliseconds: Int64 = 0,
         maxFutureSkewMilliseconds: Int64 = EventTime.millisecondsPerHour,
         dedupHorizonMilliseconds: Int64 = EventTime.millisecondsPerDay,
-        segments: [Segment] = []
+        segments: [Segment] = [],
+        churn: ChurnSettings? = nil
     ) {
         self.windows = windows
         self.currency = currency
@@ -49,6 +52,7 @@ public struct EngineConfiguration: Sendable {
         self.maxFutureSkewMilliseconds = maxFutureSkewMilliseconds
         self.dedupHorizonMilliseconds = dedupHorizonMilliseconds
         self.segments = segments
+        self.churn = churn
     }
 
     public static let defaultWindows: [WindowSpec] = [

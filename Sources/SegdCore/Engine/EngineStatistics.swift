@@ -7,6 +7,11 @@ public struct EngineStatistics: Sendable, Equatable {
     public var enteredBySegment: [Int]
     public var exitedBySegment: [Int]
     public var membersBySegment: [Int]
+    /// `churn.risk` and `churn.recovered` alerts, churn models installed by a refit, and refits that failed.
+    public var churnRiskAlerts = 0
+    public var churnRecoveredAlerts = 0
+    public var churnRefits = 0
+    public var churnRefitFailures = 0
 
     public init(segmentCount: Int) {
         enteredBySegment = Array(repeating: 0, count: segmentCount)
@@ -16,7 +21,7 @@ public struct EngineStatistics: Sendable, Equatable {
 
     public var accepted: Int { acceptedByKind.reduce(0, +) }
     public var rejected: Int { rejectedByReason.values.reduce(0, +) }
-    public var alerts: Int { enteredBySegment.reduce(0, +) + exitedBySegment.reduce(0, +) }
+    public var alerts: Int { enteredBySegment.reduce(0, +) + exitedBySegment.reduce(0, +) + churnRiskAlerts + churnRecoveredAlerts }
 
     /// The same counters for a new segment list: a segment keeps its counts under its name, a new
     /// one starts at zero, a removed one's counts are dropped.

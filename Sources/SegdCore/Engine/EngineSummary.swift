@@ -36,6 +36,10 @@ public enum EngineSummary {
             byTopic.append(("segment.\(segment.name).exit", statistics.exitedBySegment[index]))
         }
         byTopic.append(("deadletter", statistics.rejected))
+        if engine.configuration.churn != nil {
+            byTopic.append(("churn.risk", statistics.churnRiskAlerts))
+            byTopic.append(("churn.recovered", statistics.churnRecoveredAlerts))
+        }
         writer.key("total")
         writer.integer(byTopic.reduce(0) { $0 + $1.1 })
         writer.key("by_topic")

@@ -8,6 +8,7 @@ public struct SegmentEngine: Sendable {
         case event(TextRange)
         case timer
         case rulesChanged
+        case modelRefit
     }
 
     public let configuration: EngineConfiguration
@@ -29,6 +30,10 @@ public struct SegmentEngine: Sendable {
     /// Longest dead-letter payload echo, in bytes.
     public var deadLetterPayloadBytes = 4096
 
+    /// The churn model and its alert state machine; nil without a `[churn]` section.
+    private var churn: ChurnTracker?
+    /// The event time at which the churn model is next refitted, once the clock has started.
+    private var nextRefit: Int64?
     private var timers = TimerQueue()
     private var duplicates: DuplicateFilter
     private var features: [Double]
@@ -42,7 +47,9 @@ public struct SegmentEngine: Sendable {
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
         self.configuration = configuration
-        layout = FeatureLayout(windows: configuration.windows, minorUnitsPerMajor: configuration.minorUnitsPerMajor)
+        layout = FeatureLayout(
+            windows: configuration.windows, churnHorizons: configuration.churn?.horizons, minorUnitsPerMajor: configuration.minorUnitsPerMajor)
+        churn = configuration.churn.map(ChurnTracker.init)
         catalog = try SegmentCatalog(configuration.segments, layout: layout)
         duplicates = DuplicateFilter(horizonMilliseconds: configuration.dedupHorizonMilliseconds)
         store = CustomerStore(
@@ -82,6 +89,7 @@ public struct SegmentEngine: Sendable {
             clock = max(clock, due)
             evaluate(customer, at: due, cause: .timer, text: [])
         }
+        if clock == .min, let interval = churn?.settings.refitIntervalMilliseconds { nextRefit = time + interval }
         clock = max(clock, time)
         duplicates.expire(before: clock)
         if EventTime.day(clock) > store.quintiles.computedDay, catalog.readsRFMScores {
@@ -145,14 +153,18 @@ public struct SegmentEngine: Sendable {
     /// The current feature values of `customer` at the engine clock.
     public func features(of customer: Int32) -> [Double] {
         var values = Array(repeating: 0.0, count: layout.count)
-        values.withUnsafeMutableBufferPointer { store.computeFeatures(customer, at: clock, into: $0) }
+        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: clock, into: $0) }
         return values
     }
 
     /// Re-evaluates every segment of `customer` at `time`, emitting an alert per changed membership,
     /// then schedules the customer's next window expiry.
     private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        features.withUnsafeMutableBufferPointer { store.computeFeatures(customer, at: time, into: $0) }
+        var values = [Double]()
+        swap(&values, &features)
+        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: time, into: $0) }
+        swap(&values, &features)
+        let churnTransition = updateChurnState(customer, at: time)
         store.withMemberships(customer) { words in
             for index in words.indices { previousMemberships[index] = words[index] }
         }
@@ -184,11 +196,116 @@ public struct SegmentEngine: Sendable {
         let changed = memberships != previousMemberships
         if changed { store.setMemberships(customer, memberships) }
         swap(&memberships, &evaluatedMemberships)
+        if let churnTransition { emitChurnAlert(customer, churnTransition, at: time, cause: cause, text: text) }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
         let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
         let historyChange = nextHistoryChange(customer, after: time)
         let scoreChange = nextRecencyScoreChange(customer, after: time)
-        timers.schedule(customer, at: Self.earliest(Self.earliest(windowExpiry, historyChange), scoreChange))
+        let churnChange = churn?.nextChange(store.profiles[Int(customer)], after: time, layout: layout, comparisons: catalog.churnComparisons)
+        timers.schedule(customer, at: Self.earliest(Self.earliest(Self.earliest(windowExpiry, historyChange), scoreChange), churnChange))
+    }
+
+    /// Every feature of `customer` at `time`: the store's, then the churn model's.
+    private func computeFeatures(_ customer: Int32, at time: Int64, into values: UnsafeMutableBufferPointer<Double>) {
+        store.computeFeatures(customer, at: time, into: values)
+        churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: layout, into: values)
+    }
+
+    /// Moves the customer into or out of the churn-risk state when due at `time`, updating the
+    /// `churn_risk` feature the rules are about to read, and remembers this P(alive) as the next
+    /// alert's previous value. Returns the change, with P(alive) before it, for the alert.
+    private mutating func updateChurnState(_ customer: Int32, at time: Int64) -> (transition: ChurnTracker.Transition, previous: Double)? {
+        guard let churn else { return nil }
+        let profile = store.profiles[Int(customer)]
+        let transition = features.withUnsafeBufferPointer { churn.transition(profile, features: $0, layout: layout, at: time) }
+        let pAlive = features[layout.slot(.pAlive)]
+        store.updateChurnState(customer, risk: transition.map { $0 != .recovered } ?? profile.churnRisk, probabilityAlive: pAlive)
+        guard let transition else { return nil }
+        features[layout.slot(.churnRisk)] = transition == .recovered ? 0 : 1
+        return (transition, Double(profile.lastProbabilityAlive))
+    }
+
+    /// Whether the churn model is due to be refitted: the clock has passed the refit time and no
+    /// refit is under way. Taking the job (``takeChurnRefit()``) starts the next interval.
+    public var churnRefitDue: Bool {
+        guard let nextRefit else { return false }
+        return clock >= nextRefit
+    }
+
+    /// The work of refitting the churn model on every customer's purchases as of the clock's
+    /// UTC day, to run on any thread; nil when no refit is due. The engine goes on meanwhile and
+    /// installs the result with ``installChurnModel(_:)``.
+    public mutating func takeChurnRefit() -> ChurnRefit? {
+        guard churnRefitDue, let churn, let interval = churn.settings.refitIntervalMilliseconds else { return nil }
+        nextRefit = clock + interval
+        return ChurnRefit(
+            summaries: store.profiles.map(\.purchaseSummary), onDay: EventTime.day(clock),
+            unit: churn.model?.unit ?? .days, gaps: store.interpurchaseGaps, settings: churn.settings)
+    }
+
+    /// Takes a due refit and runs it on this thread, installing the model it produced: replay's
+    /// way, so a replay refits at the same event time every run. Returns why the fit failed, if
+    /// it did (the model in force is then kept).
+    public mutating func refitChurnModelIfDue() -> ChurnFitError? {
+        guard let refit = takeChurnRefit() else { return nil }
+        do {
+            installChurnModel(try refit.run().model)
+            return nil
+        } catch {
+            noteChurnRefitFailure()
+            return error
+        }
+    }
+
+    /// Counts a refit whose fit failed; the model in force stays.
+    public mutating func noteChurnRefitFailure() {
+        statistics.churnRefitFailures += 1
+    }
+
+    /// Puts `model` in force and re-evaluates every buyer at the clock: their churn features,
+    /// risk state and timers follow the new parameters, and changes are published with cause
+    /// `model_refit`.
+    public mutating func installChurnModel(_ model: ChurnModel) {
+        guard churn != nil else { return }
+        churn?.install(model)
+        statistics.churnRefits += 1
+        guard clock != .min else { return }
+        for customer in 0..<Int32(store.count) where store.profiles[Int(customer)].firstOrder != .min {
+            evaluate(customer, at: clock, cause: .modelRefit, text: [])
+        }
+    }
+
+    /// Publishes a churn alert for `customer`, whose memberships are already updated.
+    private mutating func emitChurnAlert(_ customer: Int32, _ change: (transition: ChurnTracker.Transition, previous: Double), at time: Int64, cause: Cause, text: [UInt8]) {
+        guard let churn, let model = churn.model else { return }
+        let profile = store.profiles[Int(customer)]
+        let summary = profile.purchaseSummary
+        let age = summary.ageDays(at: time)
+        let prediction = model.prediction(for: summary, ageDays: age, horizon: churn.valueHorizon)
+        var oneTimeBuyerDays: Double?
+        if case .risk(.oneTimeBuyerInactive) = change.transition { oneTimeBuyerDays = model.oneTimeBuyerDays }
+        let alert = ChurnAlert(
+            transition: change.transition, threshold: churn.settings.threshold,
+            probabilityAlive: features[layout.slot(.pAlive)], previousProbabilityAlive: change.previous,
+            summary: summary, ageDays: age, unit: model.unit, valueAtRisk: prediction?.valueAtRisk,
+            daysSinceLastOrder: Double(time - profile.lastOrder) / Double(EventTime.millisecondsPerDay),
+            oneTimeBuyerDays: oneTimeBuyerDays)
+        if case .risk = change.transition { statistics.churnRiskAlerts += 1 } else { statistics.churnRecoveredAlerts += 1 }
+        writer.reset()
+        writer.beginObject()
+        writer.key("seq")
+        writer.integer(Int64(nextSeq))
+        writer.key("type")
+        writer.string(change.transition == .recovered ? "recovered" : "risk")
+        writeSubject(customer, at: time, cause: cause, text: text)
+        alert.encodeBody(into: &writer) { writer in
+            for segment in catalog.evaluationOrder.sorted() where store.isMember(customer, segment: segment) {
+                writer.string(catalog.segments[segment].name)
+            }
+        }
+        writer.endObject()
+        nextSeq += 1
+        outbound.append(topic: alert.topic, json: writer.bytes)
     }
 
     /// The instant after `time` at which `customer`'s days since the last order pass the next
@@ -267,6 +384,22 @@ public struct SegmentEngine: Sendable {
             writer.key("current")
             if let current { writer.string(current) } else { writer.null() }
         }
+        writeSubject(customer, at: time, cause: cause, text: text)
+        writer.key("features")
+        writer.beginObject()
+        for slot in definition.rule.featureSlots {
+            writer.key(layout.names[slot])
+            writer.number(features[slot])
+        }
+        writer.endObject()
+        writer.endObject()
+        nextSeq += 1
+        outbound.append(topic: entered ? definition.enterTopic : definition.exitTopic, json: writer.bytes)
+    }
+
+    /// Writes who and what an alert is about: the customer, the event time and the cause, with
+    /// the causing event's id for cause `event`.
+    private mutating func writeSubject(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
         writer.key("customer_id")
         store.index.withID(customer) { writer.string(utf8: $0) }
         writer.key("ts")
@@ -281,17 +414,9 @@ public struct SegmentEngine: Sendable {
             writer.string("timer")
         case .rulesChanged:
             writer.string("rules_changed")
+        case .modelRefit:
+            writer.string("model_refit")
         }
-        writer.key("features")
-        writer.beginObject()
-        for slot in definition.rule.featureSlots {
-            writer.key(layout.names[slot])
-            writer.number(features[slot])
-        }
-        writer.endObject()
-        writer.endObject()
-        nextSeq += 1
-        outbound.append(topic: entered ? definition.enterTopic : definition.exitTopic, json: writer.bytes)
     }
 
     /// The order `emitChanges` publishes in, kept as a constant so publishing allocates no array.

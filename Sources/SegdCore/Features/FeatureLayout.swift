@@ -66,14 +66,33 @@ public struct FeatureLayout: Sendable {
         }
     }
 
+    /// The churn model's features, present when a `[churn]` section is configured: P(alive),
+    /// the alert state, the expected value, and expected purchases over each horizon
+    /// (`expected_orders_<horizon>`), which follow in ``churnHorizons`` order.
+    public enum ChurnFeature: Int, Sendable, CaseIterable {
+        case pAlive, churnRisk, expectedValue
+
+        public var name: String {
+            switch self {
+            case .pAlive: "p_alive"
+            case .churnRisk: "churn_risk"
+            case .expectedValue: "expected_value"
+            }
+        }
+    }
+
     public let windows: [WindowSpec]
+    /// Horizons of the `expected_orders_<horizon>` features; nil without a churn model, when
+    /// no churn feature exists.
+    public let churnHorizons: [WindowSpec]?
     /// Feature names in slot order.
     public let names: [String]
     /// Minor units per major unit of the engine currency (100 for cents).
     public let minorUnitsPerMajor: Double
 
-    public init(windows: [WindowSpec], minorUnitsPerMajor: Int = 100) {
+    public init(windows: [WindowSpec], churnHorizons: [WindowSpec]? = nil, minorUnitsPerMajor: Int = 100) {
         self.windows = windows
+        self.churnHorizons = churnHorizons
         self.minorUnitsPerMajor = Double(minorUnitsPerMajor)
         var names: [String] = []
         for window in windows {
@@ -81,6 +100,10 @@ public struct FeatureLayout: Sendable {
         }
         for measure in Measure.allCases { names.append("\(measure.name)_total") }
         for feature in HistoryFeature.allCases { names.append(feature.name) }
+        if let churnHorizons {
+            for feature in ChurnFeature.allCases { names.append(feature.name) }
+            for horizon in churnHorizons { names.append("expected_orders_\(horizon)") }
+        }
         self.names = names
     }
 
@@ -99,6 +122,26 @@ public struct FeatureLayout: Sendable {
     @inlinable
     public func slot(_ feature: HistoryFeature) -> Int {
         (windows.count + 1) * Measure.allCases.count + feature.rawValue
+    }
+
+    /// The slot of a churn feature; only with a churn model.
+    @inlinable
+    public func slot(_ feature: ChurnFeature) -> Int {
+        (windows.count + 1) * Measure.allCases.count + HistoryFeature.allCases.count + feature.rawValue
+    }
+
+    /// The slot of `expected_orders_<horizon>` for the horizon at `index` of ``churnHorizons``.
+    @inlinable
+    public func expectedOrdersSlot(horizon index: Int) -> Int {
+        slot(.expectedValue) + 1 + index
+    }
+
+    /// The churn features whose value falls with time between purchases — P(alive), expected
+    /// orders and expected value — at `slot`, if it is one (`churn_risk` changes only when a
+    /// churn alert is due, which the engine schedules anyway).
+    public func isDecayingChurnSlot(_ slot: Int) -> Bool {
+        guard churnHorizons != nil, slot >= self.slot(.pAlive) else { return false }
+        return slot != self.slot(.churnRisk)
     }
 
     /// The slot of `name`, or nil if there is no such feature.

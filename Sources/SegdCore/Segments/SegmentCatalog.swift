@@ -13,6 +13,10 @@ public struct SegmentCatalog: Sendable {
     /// floor(c) + 1 for each constant c the feature is compared with — or nil when a rule uses the
     /// feature in arithmetic, so that every step matters.
     let timedHistory: [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)]
+    /// The churn features that fall with time (P(alive), expected orders and value) some rule
+    /// reads, each with the constants rules compare it with, or nil when a rule does arithmetic
+    /// with it.
+    let churnComparisons: [(slot: Int, constants: [Double]?)]
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
@@ -32,6 +36,10 @@ public struct SegmentCatalog: Sendable {
         }
         timedWindows = windows.sorted()
         timedHistory = Self.timedHistory(segments: segments, layout: layout)
+        let compiled = segments
+        churnComparisons = (0..<layout.count).filter(layout.isDecayingChurnSlot).compactMap { slot in
+            Self.comparisonConstants(ofSlot: slot, segments: compiled).map { (slot, $0) }
+        }
         var families: [String] = []
         for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
         self.families = families
@@ -48,22 +56,25 @@ public struct SegmentCatalog: Sendable {
     private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)] {
         var result: [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)] = []
         for feature in FeatureLayout.HistoryFeature.allCases where feature.growthStep != nil {
-            let slot = layout.slot(feature)
-            let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
-            guard !readers.isEmpty else { continue }
-            var thresholds: [Double]? = []
-            for segment in readers {
-                guard let constants = segment.rule.comparisonConstants(ofSlot: slot) else {
-                    thresholds = nil
-                    break
-                }
-                thresholds?.append(contentsOf: constants)
-            }
+            guard let thresholds = comparisonConstants(ofSlot: layout.slot(feature), segments: segments) else { continue }
             let points = thresholds.map { constants in
-                Set(constants.filter { $0.isFinite && abs($0) < 1e15 }.flatMap { [Int64($0.rounded(.up)), Int64($0.rounded(.down)) + 1] }).sorted()
+                Set(constants.filter { abs($0) < 1e15 }.flatMap { [Int64($0.rounded(.up)), Int64($0.rounded(.down)) + 1] }).sorted()
             }
             result.append((feature, points))
         }
         return result
+    }
+
+    /// Whether some rule reads `slot` (nil when none does) and then the finite constants the
+    /// rules compare it with, or an inner nil when a rule does arithmetic with it.
+    private static func comparisonConstants(ofSlot slot: Int, segments: [SegmentDefinition]) -> [Double]?? {
+        let readers = segments.filter { $0.rule.featureSlots.contains(slot) }
+        guard !readers.isEmpty else { return nil }
+        var thresholds: [Double] = []
+        for segment in readers {
+            guard let constants = segment.rule.comparisonConstants(ofSlot: slot) else { return .some(nil) }
+            thresholds.append(contentsOf: constants.filter(\.isFinite))
+        }
+        return .some(thresholds)
     }
 }
