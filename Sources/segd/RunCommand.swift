@@ -19,10 +19,23 @@ struct RunCommand: AsyncParsableCommand {
             print(StartupBanner.text(configuration, endpoints))
             fflushStandardOutput()
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service), .init(service: ReloadOnHangup(loop: loop, path: options.config, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: service), .init(service: ReloadOnHangup(loop: loop, path: options.config, logger: logger)),
+        ]
+        if configuration.admin.enabled {
+            let metrics = loop.ops.metrics
+            let admin = AdminServer(
+                configuration: .init(host: configuration.admin.host, port: configuration.admin.port), registry: metrics.registry,
+                health: loop.ops.health, queries: loop.queries, beforeScrape: { metrics.refreshBeforeScrape() }, logger: logger)
+            // First in the group, so it stops last: /readyz answers 503 while the loop drains.
+            services.insert(.init(service: admin), at: 0)
+            Task {
+                guard let port = try? await admin.listeningPort() else { return }
+                print("admin:   http://\(configuration.admin.host):\(port)/metrics")
+                fflushStandardOutput()
+            }
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

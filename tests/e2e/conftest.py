@@ -141,6 +141,9 @@ def config_text(
         f'allowed_lateness = "{allowed_lateness}"',
         f'idle_advance = "{idle_advance}"',
         "",
+        "[admin]",
+        "port = 0",
+        "",
         "[log]",
         'level = "info"',
     ]
@@ -236,9 +239,10 @@ def schemas() -> Schemas:
 class Daemon:
     """A `segd run` process whose default ipc endpoints are in `directory`."""
 
-    def __init__(self, directory: Path, config: Path):
+    def __init__(self, directory: Path, config: Path, env: dict | None = None):
         self.directory = directory
         self.config = config
+        self.env = env
         self.stdout_lines: list[str] = []
         self.stderr_lines: list[str] = []
         self._ready = threading.Event()  # set on the "ready" line, or at end of stderr
@@ -249,7 +253,8 @@ class Daemon:
 
     def start(self) -> "Daemon":
         self.proc = popen_segd(["run", "--config", self.config], cwd=self.directory,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, **(self.env or {})})
         self._threads = [
             threading.Thread(target=self._read, args=(self.proc.stdout, self.stdout_lines, False), daemon=True),
             threading.Thread(target=self._read, args=(self.proc.stderr, self.stderr_lines, True), daemon=True),
@@ -290,6 +295,11 @@ class Daemon:
         assert found, f"no {name} line matching {pattern!r} within {timeout} s; {name}:\n{text}"
         return text
 
+    def admin_url(self) -> str:
+        """The admin listener's base URL, from the `admin:` line segd prints once it is bound."""
+        text = self.wait_for_stdout(r"^admin: +http://")
+        return re.search(r"^admin: +(http://[^/\s]+)", text, re.M).group(1)
+
     @property
     def stderr(self) -> str:
         return "\n".join(self.stderr_lines)
@@ -326,9 +336,9 @@ def start_daemon(tmp_path, write_config):
     """Starts `segd run` with a config written from `config_text(**options)`; stops it afterwards."""
     started: list[Daemon] = []
 
-    def start(**options) -> Daemon:
+    def start(env: dict | None = None, **options) -> Daemon:
         config = write_config(f"segd-{len(started)}.toml", **options)
-        daemon = Daemon(tmp_path, config)
+        daemon = Daemon(tmp_path, config, env)
         started.append(daemon)
         return daemon.start()
 

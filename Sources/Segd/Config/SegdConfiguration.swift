@@ -33,7 +33,17 @@ public struct SegdConfiguration: Sendable {
         public var deadLetterPayloadBytes = 4_096
     }
 
+    /// The HTTP admin listener: metrics, health, readiness and lookups.
+    public struct Admin: Sendable, Equatable {
+        public var enabled = true
+        /// Loopback by default: the endpoints expose customer profiles.
+        public var host = "127.0.0.1"
+        /// 0 picks a free port (logged at start).
+        public var port = 7404
+    }
+
     public var ingest = Ingest()
+    public var admin = Admin()
     public var publish = Publish()
     public var engine = EngineConfiguration()
     /// How often, with no traffic, the engine clock is advanced to the wall clock minus the
@@ -71,6 +81,7 @@ public struct SegdConfiguration: Sendable {
         config.file = file
         try config.readIngest(try root.table("ingest"))
         try config.readPublish(try root.table("publish"))
+        try config.readAdmin(try root.table("admin"))
         try config.readEngine(try root.table("engine"))
         try config.readLog(try root.table("log"))
         try config.readChurn(try root.table("churn"), present: root.has("churn"))
@@ -85,6 +96,7 @@ public struct SegdConfiguration: Sendable {
         var differences: [String] = []
         if ingest != other.ingest { differences.append("[ingest]") }
         if publish != other.publish { differences.append("[publish]") }
+        if admin != other.admin { differences.append("[admin]") }
         if engine.windows != other.engine.windows { differences.append("engine.windows") }
         if engine.currency != other.engine.currency { differences.append("engine.currency") }
         if engine.minorUnitsPerMajor != other.engine.minorUnitsPerMajor { differences.append("engine.minor_units") }
@@ -120,6 +132,15 @@ public struct SegdConfiguration: Sendable {
         if publish.bind.isEmpty { throw reader.error("bind", "at least one endpoint is needed to publish alerts") }
         publish.sendHighWaterMark = try reader.integer("send_hwm", default: publish.sendHighWaterMark, in: 0...10_000_000)
         publish.deadLetterPayloadBytes = try reader.integer("deadletter_payload_bytes", default: publish.deadLetterPayloadBytes, in: 0...1_048_576)
+        try reader.finish()
+    }
+
+    private mutating func readAdmin(_ reader: ConfigReader) throws(ConfigError) {
+        var reader = reader
+        admin.enabled = try reader.bool("enabled", default: admin.enabled)
+        admin.host = try reader.string("host", default: admin.host)
+        if admin.host.isEmpty { throw reader.error("host", "expected an address such as \"127.0.0.1\" or \"::1\"") }
+        admin.port = try reader.integer("port", default: admin.port, in: 0...65_535)
         try reader.finish()
     }
 

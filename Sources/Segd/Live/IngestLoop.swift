@@ -26,12 +26,19 @@ public final class IngestLoop: Sendable {
     /// Reloads applied so far, for tests and status.
     private let reloadCount = Atomic<Int>(0)
     private let logger: Logger
+    /// Readiness, watchdog and metrics for operators.
+    public let ops: DaemonOps
+    /// The admin endpoints' questions, answered between batches.
+    public let queries: LoopQueries
 
-    public init(configuration: SegdConfiguration, logger: Logger) throws {
+    public init(configuration: SegdConfiguration, logger: Logger, ops: DaemonOps = DaemonOps()) throws {
         self.configuration = configuration
         self.logger = logger
+        self.ops = ops
         context = try ZMQContext()
-        wakeup = try Wakeup()
+        let wakeup = try Wakeup()
+        self.wakeup = wakeup
+        queries = LoopQueries { wakeup.signal() }
     }
 
     /// Inbound messages processed so far.
@@ -60,7 +67,10 @@ public final class IngestLoop: Sendable {
         var pipeline = try LivePipelineFactory.make(configuration)
         let sockets = try LiveSockets(configuration: configuration, context: context)
         defer { sockets.close() }
+        defer { queries.stop() }
         ready(sockets.endpoints)
+        ops.health.markReady()
+        try? ops.notifier.ready(status: "ingesting; \(pipeline.engine.store.count) customers")
         logger.info("ready", metadata: [
             "sub": "\(sockets.endpoints.sub)", "pull": "\(sockets.endpoints.pull)", "publish": "\(sockets.endpoints.publish)",
             "segments": "\(pipeline.engine.segments.count)",
@@ -75,9 +85,12 @@ public final class IngestLoop: Sendable {
         var lastTraffic = WallClock.milliseconds()
         var logger = self.logger
         var refitRunning = false
+        var lastMetrics: Int64 = 0
+        let pollWait = min(idleAdvance, DaemonOps.maximumPollWait)
 
         while !stopRequested.load(ordering: .acquiring) {
-            try poller.poll(timeout: .milliseconds(idleAdvance))
+            try poller.poll(timeout: .milliseconds(pollWait))
+            ops.beat()
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
             if let replacement = pendingReload.withLock({ pending in defer { pending = nil }; return pending }) {
                 apply(replacement, to: &pipeline, logger: &logger)
@@ -90,8 +103,12 @@ public final class IngestLoop: Sendable {
             }
             var received = 0
             let now = WallClock.milliseconds()
+            let started = MonotonicClock.microseconds()
             for (index, item) in inbound.enumerated() where poller.isReadable(item) {
                 received += try receiveBatch(from: sockets.inbound[index], into: &frames, pipeline: &pipeline, limit: batchSize, at: now)
+            }
+            if received > 0 {
+                ops.metrics.processingSeconds.record(.microseconds(Int64(MonotonicClock.microseconds() - started)))
             }
             if received > 0 {
                 lastTraffic = now
@@ -104,8 +121,15 @@ public final class IngestLoop: Sendable {
                 startRefit(refit)
             }
             try publish(&pipeline, on: sockets.publisher)
+            queries.answer(from: pipeline.engine)
+            if now - lastMetrics >= Self.metricsInterval {
+                ops.publish(pipeline.engine)
+                lastMetrics = now
+            }
         }
 
+        ops.health.markStopping()
+        try? ops.notifier.stopping(status: "draining")
         // Graceful stop: take what is already queued (without waiting for more), publish, close.
         for socket in sockets.inbound {
             while try receiveBatch(from: socket, into: &frames, pipeline: &pipeline, limit: batchSize, at: WallClock.milliseconds()) > 0 {
@@ -113,6 +137,7 @@ public final class IngestLoop: Sendable {
             }
         }
         try publish(&pipeline, on: sockets.publisher)
+        ops.publish(pipeline.engine)
         let summary = EngineSummary.json(pipeline.engine)
         logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(pipeline.engine.nextSeq - 1)"])
         return summary
@@ -121,11 +146,14 @@ public final class IngestLoop: Sendable {
     /// Applies a reloaded configuration's rules and log level; settings that need a restart
     /// (sockets, windows, currency, time bounds) are kept and named in a warning.
     private func apply(_ replacement: SegdConfiguration, to pipeline: inout Pipeline, logger: inout Logger) {
+        try? ops.notifier.reloading(status: "reloading \(replacement.file)")
+        defer { try? ops.notifier.ready(status: "ingesting; reloads \(reloads)") }
         do {
             let before = pipeline.engine.nextSeq
             try pipeline.engine.reload(segments: replacement.engine.segments)
             logger.logLevel = replacement.logLevel
             reloadCount.add(1, ordering: .releasing)
+            ops.metrics.reloads(succeeded: true).add(1)
             logger.notice("reloaded", metadata: [
                 "file": "\(replacement.file)", "segments": "\(replacement.engine.segments.count)",
                 "alerts": "\(pipeline.engine.nextSeq - before)",
@@ -135,9 +163,13 @@ public final class IngestLoop: Sendable {
                 logger.warning("reload keeps the running values of settings that need a restart", metadata: ["settings": "\(ignored.joined(separator: ", "))"])
             }
         } catch {
+            ops.metrics.reloads(succeeded: false).add(1)
             logger.error("reload failed; the previous rules stay in force", metadata: ["error": "\(error)"])
         }
     }
+
+    /// How often (wall clock) the engine's counters are copied into the metrics.
+    private static let metricsInterval: Int64 = 200
 
     /// Fits the churn model on a thread of its own, so ingest goes on meanwhile; the loop
     /// installs the result at its next turn (woken by the eventfd).

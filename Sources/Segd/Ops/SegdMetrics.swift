@@ -113,12 +113,18 @@ public final class SegdMetrics: Sendable {
         case segmentEnter = "segment_enter"
         case segmentExit = "segment_exit"
         case deadletter
+        case churnRisk = "churn_risk"
+        case churnRecovered = "churn_recovered"
         case other
 
-        /// `segment.<name>.enter` → segmentEnter, `segment.<name>.exit` → segmentExit, `deadletter`.
+        /// `segment.<name>.enter` → segmentEnter, `segment.<name>.exit` → segmentExit, `deadletter`, `churn.risk`, `churn.recovered`.
         public init(topic: some StringProtocol) {
             if topic == "deadletter" {
                 self = .deadletter
+            } else if topic == "churn.risk" {
+                self = .churnRisk
+            } else if topic == "churn.recovered" {
+                self = .churnRecovered
             } else if topic.hasPrefix("segment.") && topic.hasSuffix(".enter") {
                 self = .segmentEnter
             } else if topic.hasPrefix("segment.") && topic.hasSuffix(".exit") {

@@ -1,0 +1,107 @@
+"""Operations: systemd's notify protocol over a real datagram socket, and the admin listener's
+/metrics (parsed with prometheus_client's parser), health, readiness and lookups."""
+
+import json
+import signal
+import socket
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from conftest import TIMEOUT, order
+
+
+def receive_datagrams(sock, until, limit=200):
+    """Datagrams from `sock` until one contains `until` (bounded by count and the socket timeout)."""
+    seen = []
+    for _ in range(limit):
+        seen.append(sock.recv(4096).decode())
+        if until in seen[-1]:
+            return seen
+    pytest.fail(f"no {until!r} among {seen}")
+
+
+def test_notify_ready_watchdog_reloading_and_stopping(tmp_path, start_daemon):
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(TIMEOUT)
+    # A 1 s watchdog: segd must ping every 0.5 s.
+    daemon = start_daemon(env={"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "1000000"})
+    first = receive_datagrams(sock, "READY=1")
+    assert first[-1].startswith("READY=1\nSTATUS=ingesting"), first
+    pings = receive_datagrams(sock, "WATCHDOG=1")
+    assert pings[-1] == "WATCHDOG=1"
+    receive_datagrams(sock, "WATCHDOG=1")  # and again: the loop keeps pinging while idle
+
+    daemon.proc.send_signal(signal.SIGHUP)
+    reload = receive_datagrams(sock, "READY=1")
+    reloading = [d for d in reload if d.startswith("RELOADING=1")]
+    assert reloading and "MONOTONIC_USEC=" in reloading[0], reload
+
+    assert daemon.stop() == 0
+    assert any(d.startswith("STOPPING=1") for d in receive_datagrams(sock, "STOPPING=1"))
+    sock.close()
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
+            return response.status, response.headers.get("Content-Type"), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), error.read()
+
+
+def scrape(base):
+    status, content_type, body = get(base + "/metrics")
+    assert status == 200 and content_type.startswith("text/plain; version=0.0.4"), (status, content_type)
+    samples = {}
+    for family in text_string_to_metric_families(body.decode()):
+        for sample in family.samples:
+            samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return samples
+
+
+def test_metrics_health_and_lookups_over_http(start_daemon, connect):
+    daemon = start_daemon()
+    base = daemon.admin_url()
+    bus = connect(daemon)
+    assert get(base + "/readyz")[0] == 200
+    assert get(base + "/healthz")[0] == 200
+
+    bus.push.send_multipart([b"orders", order("o-1", "c-http", "2026-03-01T10:00:00Z", 20000)])
+    bus.push.send_multipart([b"orders", b"{not json"])
+    bus.receive_n(2)  # the buyer enter and the dead letter
+
+    # The loop copies its counters into the metrics every 200 ms: scrape until they show, bounded.
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        samples = scrape(base)
+        if samples.get(("segd_events_rejected_total", (("reason", "malformed_json"),))) == 1:
+            break
+        assert time.monotonic() < deadline, f"the rejected event never showed in /metrics: {samples}"
+        time.sleep(0.05)
+    handshakes = len(bus.handshake_inbound)  # dead-lettered probes on an unknown topic
+    assert samples[("segd_events_received_total", (("topic", "orders"),))] == 1
+    assert samples[("segd_events_received_total", (("topic", "clicks"),))] == 0
+    assert samples[("segd_events_rejected_total", (("reason", "unknown_topic"),))] == handshakes
+    assert samples[("segd_customers", ())] == 1
+    assert samples[("segd_segment_members", (("segment", "buyer"),))] == 1
+    assert samples[("segd_alerts_published_total", (("topic_family", "segment_enter"),))] == 1
+    assert samples[("segd_alerts_published_total", (("topic_family", "deadletter"),))] == handshakes + 1
+    assert samples[("segd_processing_seconds_count", ())] >= 1
+
+    status, content_type, body = get(base + "/v1/customers/c-http")
+    assert status == 200 and content_type.startswith("application/json")
+    profile = json.loads(body)
+    assert profile["customer_id"] == "c-http" and profile["features"]["orders_total"] == 1
+    assert "buyer" in profile["segments"]
+    assert get(base + "/v1/customers/nobody")[0] == 404
+    segments = json.loads(get(base + "/v1/segments")[2])
+    assert {"name": "buyer", "members": 1} in segments["segments"] and segments["customers"] == 1
+    assert get(base + "/nothing")[0] == 404
+    bus.close()
+    assert daemon.stop() == 0
