@@ -1,0 +1,73 @@
+/// Encodes values little-endian into a growing byte array: how the engine serializes itself into a snapshot
+/// payload and how the journal frames its records. Variable-length values carry a `UInt32` length (or element
+/// count) in front; arrays of fixed-width values are copied in one block, because a snapshot holds columns of
+/// about a million entries and per-element encoding would dominate the time to write it.
+public struct BinaryWriter: Sendable {
+    /// Everything written so far.
+    public private(set) var bytes: [UInt8]
+
+    public init(reservingCapacity capacity: Int = 0) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    public var count: Int { bytes.count }
+
+    /// Any fixed-width integer (`UInt8`…`UInt64`, `Int32`, `Int64`) in its own width.
+    public mutating func write<T: FixedWidthInteger>(_ value: T) {
+        bytes.appendLittleEndian(value)
+    }
+
+    /// The IEEE 754 bit pattern, so NaN payloads and negative zero survive the round trip.
+    public mutating func write(_ value: Double) {
+        bytes.appendLittleEndian(value.bitPattern)
+    }
+
+    /// One byte, 0 or 1.
+    public mutating func write(_ value: Bool) {
+        bytes.append(value ? 1 : 0)
+    }
+
+    /// Bytes with no length in front, for fields whose size the format fixes (magic numbers).
+    public mutating func writeRaw(_ raw: some Collection<UInt8>) {
+        bytes.append(contentsOf: raw)
+    }
+
+    /// A `UInt32` byte count, then the bytes.
+    public mutating func write(lengthPrefixed raw: UnsafeRawBufferPointer) {
+        writeLength(raw.count)
+        bytes.append(contentsOf: raw)
+    }
+
+    /// A `UInt32` byte count, then the bytes.
+    public mutating func write(lengthPrefixed raw: [UInt8]) {
+        raw.withUnsafeBytes { write(lengthPrefixed: $0) }
+    }
+
+    /// The UTF-8 bytes, length-prefixed.
+    public mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { write(lengthPrefixed: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A `UInt32` element count, then the elements in one copy.
+    public mutating func write<T: FixedWidthInteger & BitwiseCopyable>(array values: [T]) {
+        writeBlock(values)
+    }
+
+    /// A `UInt32` element count, then the bit patterns in one copy.
+    public mutating func write(array values: [Double]) {
+        writeBlock(values)
+    }
+
+    /// Only for element types whose in-memory form is their little-endian encoding (see LittleEndian.swift).
+    private mutating func writeBlock<T: BitwiseCopyable>(_ values: [T]) {
+        writeLength(values.count)
+        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func writeLength(_ count: Int) {
+        precondition(count <= Int(UInt32.max), "BinaryWriter: \(count) elements do not fit a UInt32 length prefix")
+        write(UInt32(count))
+    }
+}
