@@ -8,7 +8,8 @@ public enum StartupBanner {
         var lines = ["segd running: config \(configuration.file), \(configuration.engine.segments.count) segments"]
         for endpoint in endpoints.sub { lines.append("  events in   SUB  \(endpoint)   (producers PUB-connect here; topics \(topics))") }
         for endpoint in endpoints.pull { lines.append("  events in   PULL \(endpoint)   (producers that must not lose PUSH-connect here)") }
-        for endpoint in endpoints.publish { lines.append("  alerts out  PUB  \(endpoint)   (topics segment.<name>.enter|exit, deadletter)") }
+        let churn = configuration.engine.churn == nil ? "" : ", churn.risk|recovered"
+        for endpoint in endpoints.publish { lines.append("  alerts out  PUB  \(endpoint)   (topics segment.<name>.enter|exit\(churn), deadletter)") }
         let pull = endpoints.pull.first.map { " --endpoint \($0)" } ?? ""
         let publish = endpoints.publish.first.map { " --endpoint \($0)" } ?? ""
         var now: [UInt8] = []
