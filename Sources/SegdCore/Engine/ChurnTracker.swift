@@ -41,9 +41,11 @@ struct ChurnTracker: Sendable {
     }
 
     /// Writes the churn features of `profile` at `time`: `p_alive` (NaN for a one-time buyer),
-    /// `churn_risk` (the state before this evaluation's transition), the expected purchases per
-    /// horizon and `expected_value`. All NaN for a customer who never bought or without a model.
-    func writeFeatures(_ profile: CustomerProfile, at time: Int64, layout: FeatureLayout, into features: UnsafeMutableBufferPointer<Double>) {
+    /// `churn_risk` (the state before this evaluation's transition), and, when `expected` is set,
+    /// the expected purchases per horizon and `expected_value` — a hypergeometric series each,
+    /// which the per-event path skips when no rule reads them. All NaN for a customer who never
+    /// bought or without a model.
+    func writeFeatures(_ profile: CustomerProfile, at time: Int64, layout: FeatureLayout, expected: Bool, into features: UnsafeMutableBufferPointer<Double>) {
         let summary = profile.purchaseSummary
         guard let model, summary.purchaseDays > 0 else {
             for slot in layout.slot(.pAlive)..<layout.count { features[slot] = .nan }
@@ -52,6 +54,7 @@ struct ChurnTracker: Sendable {
         let age = summary.ageDays(at: time)
         features[layout.slot(.pAlive)] = summary.repeatPurchases > 0 ? model.probabilityAlive(summary, ageDays: age) : .nan
         features[layout.slot(.churnRisk)] = profile.churnRisk ? 1 : 0
+        guard expected else { return }
         for (index, horizon) in horizonsInUnit.enumerated() {
             features[layout.expectedOrdersSlot(horizon: index)] = model.expectedPurchases(summary, ageDays: age, horizon: horizon)
         }
@@ -102,7 +105,7 @@ struct ChurnTracker: Sendable {
             }
             // The value only falls, so the next answer to change is at the largest constant not
             // above it: the value reaching it (≤), or dropping below it when already equal (<).
-            guard let constant = constants.filter({ $0 <= value }).max() else { continue }
+            guard let constant = constants.reduce(nil, { best, constant in constant <= value ? max(best ?? constant, constant) : best }) else { continue }
             let strict = constant == value
             let hint = slot == layout.slot(.pAlive) ? model.probabilityAliveCrossingTime(for: summary, threshold: constant) : nil
             consider(Self.firstInstant(after: time, hint: hint) { instant in

@@ -153,7 +153,7 @@ public struct SegmentEngine: Sendable {
     /// The current feature values of `customer` at the engine clock.
     public func features(of customer: Int32) -> [Double] {
         var values = Array(repeating: 0.0, count: layout.count)
-        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: clock, into: $0) }
+        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: clock, expected: true, into: $0) }
         return values
     }
 
@@ -162,7 +162,8 @@ public struct SegmentEngine: Sendable {
     private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
         var values = [Double]()
         swap(&values, &features)
-        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: time, into: $0) }
+        let expected = self.catalog.readsExpectedChurnFeatures
+        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: time, expected: expected, into: $0) }
         swap(&values, &features)
         let churnTransition = updateChurnState(customer, at: time)
         store.withMemberships(customer) { words in
@@ -205,10 +206,11 @@ public struct SegmentEngine: Sendable {
         timers.schedule(customer, at: Self.earliest(Self.earliest(Self.earliest(windowExpiry, historyChange), scoreChange), churnChange))
     }
 
-    /// Every feature of `customer` at `time`: the store's, then the churn model's.
-    private func computeFeatures(_ customer: Int32, at time: Int64, into values: UnsafeMutableBufferPointer<Double>) {
+    /// Every feature of `customer` at `time`: the store's, then the churn model's (the expected
+    /// ones only when `expected` is set).
+    private func computeFeatures(_ customer: Int32, at time: Int64, expected: Bool, into values: UnsafeMutableBufferPointer<Double>) {
         store.computeFeatures(customer, at: time, into: values)
-        churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: layout, into: values)
+        churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: layout, expected: expected, into: values)
     }
 
     /// Moves the customer into or out of the churn-risk state when due at `time`, updating the
@@ -299,7 +301,7 @@ public struct SegmentEngine: Sendable {
         writer.string(change.transition == .recovered ? "recovered" : "risk")
         writeSubject(customer, at: time, cause: cause, text: text)
         alert.encodeBody(into: &writer) { writer in
-            for segment in catalog.evaluationOrder.sorted() where store.isMember(customer, segment: segment) {
+            for segment in catalog.segments.indices where store.isMember(customer, segment: segment) {
                 writer.string(catalog.segments[segment].name)
             }
         }

@@ -17,6 +17,9 @@ public struct SegmentCatalog: Sendable {
     /// reads, each with the constants rules compare it with, or nil when a rule does arithmetic
     /// with it.
     let churnComparisons: [(slot: Int, constants: [Double]?)]
+    /// Whether some rule reads `expected_value` or an `expected_orders_<h>`, which are costly
+    /// enough to compute only then.
+    let readsExpectedChurnFeatures: Bool
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
@@ -45,6 +48,7 @@ public struct SegmentCatalog: Sendable {
         self.families = families
         familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
         let slotsRead = Set(segments.flatMap(\.rule.featureSlots))
+        readsExpectedChurnFeatures = layout.churnHorizons != nil && slotsRead.contains { $0 >= layout.slot(.expectedValue) }
         let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
         readsRFMScores = scoreSlots.contains { slotsRead.contains(layout.slot($0)) }
         readsRecencyScore = slotsRead.contains(layout.slot(.rScore))
