@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "segd", targets: ["segd"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "SegdDurability", targets: ["SegdDurability"]),
         .library(name: "SegdCore", targets: ["SegdCore"]),
         .library(name: "Segd", targets: ["Segd"]),
     ],
@@ -38,9 +39,15 @@ let package = Package(
             dependencies: ["CZeroMQ"],
             swiftSettings: swiftSettings
         ),
+        // Journal and snapshot files and the binary encoding the engine serializes itself with.
+        .target(
+            name: "SegdDurability",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SegdCore",
             dependencies: [
+                "SegdDurability",
                 .product(name: "Collections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
@@ -49,6 +56,7 @@ let package = Package(
             name: "Segd",
             dependencies: [
                 "SegdCore",
+                "SegdDurability",
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,6 +86,11 @@ let package = Package(
             name: "SegdCoreTests",
             dependencies: ["SegdCore"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SegdDurabilityTests",
+            dependencies: ["SegdDurability"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-@testable import Segd
+@testable import SegdDurability
 
 /// Everything a replay handed over, copied out of the closure.
 struct ReplayedJournal {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Segd
+@testable import SegdDurability
 
 /// The policies are driven by injected instants, so no test sleeps.
 @Suite struct FsyncPolicyTests {

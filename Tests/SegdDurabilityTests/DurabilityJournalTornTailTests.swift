@@ -1,5 +1,5 @@
 import Testing
-@testable import Segd
+@testable import SegdDurability
 
 @Suite struct JournalTornTailTests {
     static let sizes = [30, 7, 25, 0, 18]

@@ -1,7 +1,7 @@
 // The byte order of every file this module writes. The bulk array paths copy memory as it is, which is only the
 // little-endian encoding on a little-endian host; every platform segd ships on (x86-64, arm64) is one.
 #if _endian(big)
-#error("SegdDurability copies arrays in host byte order and supports little-endian hosts only")
+#error("segd copies arrays in host byte order and supports little-endian hosts only")
 #endif
 
 extension UnsafeRawBufferPointer {

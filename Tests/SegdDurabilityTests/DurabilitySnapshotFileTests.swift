@@ -1,6 +1,6 @@
 import Glibc
 import Testing
-@testable import Segd
+@testable import SegdDurability
 
 @Suite struct SnapshotFileTests {
     static func engineState(_ seed: UInt64) -> [UInt8] {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Segd
+@testable import SegdDurability
 
 @Suite struct BinaryCodingTests {
     @Test func everyScalarKindRoundTrips() throws {

@@ -1,5 +1,5 @@
 import Testing
-@testable import Segd
+@testable import SegdDurability
 
 @Suite struct CRC32CTests {
     @Test func knownAnswers() {
