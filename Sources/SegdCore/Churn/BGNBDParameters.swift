@@ -1,4 +1,5 @@
 import Glibc
+import SegdDurability
 
 /// The four parameters of the BG/NBD model (Fader, Hardie & Lee 2005, "Counting Your Customers
 /// the Easy Way"), all positive: while alive a customer buys as a Poisson process whose rate λ is
@@ -105,5 +106,19 @@ public struct BGNBDParameters: Sendable, Equatable {
     static func logSumExp(_ u: Double, _ v: Double) -> Double {
         let larger = max(u, v)
         return larger + log1p(exp(min(u, v) - larger))
+    }
+}
+
+extension BGNBDParameters {
+    func encode(into writer: inout BinaryWriter) {
+        for parameter in [r, alpha, a, b] { writer.write(parameter) }
+    }
+
+    init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let start = reader.position
+        self.init(r: try reader.readDouble(), alpha: try reader.readDouble(), a: try reader.readDouble(), b: try reader.readDouble())
+        guard [r, alpha, a, b].allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw reader.invalid("BG/NBD parameters r \(r), alpha \(alpha), a \(a), b \(b) must all be positive and finite", at: start)
+        }
     }
 }

@@ -1,3 +1,5 @@
+public import SegdDurability
+
 /// A customer's outlook under a ``ChurnModel`` at one instant.
 public struct ChurnPrediction: Sendable, Equatable {
     /// P(alive): 1 for a customer with no repeat purchase (BG/NBD says nothing about them).
@@ -104,5 +106,31 @@ public struct ChurnModel: Sendable, Equatable {
         let start = Int64(summary.firstDay) * EventTime.millisecondsPerDay
         guard milliseconds <= Double(EventField.maxEpochMilliseconds - start) else { return nil }
         return start + Int64(milliseconds)
+    }
+}
+
+extension ChurnModel {
+    public func encode(into writer: inout BinaryWriter) {
+        purchases.encode(into: &writer)
+        writer.write(optional: spend) { writer, spend in spend.encode(into: &writer) }
+        writer.write(unit.rawValue)
+        writer.write(optional: oneTimeBuyerDays) { writer, days in writer.write(days) }
+    }
+
+    public init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let purchases = try BGNBDParameters(decoding: &reader)
+        let spend = try reader.readOptional { reader throws(DurabilityError) in try GammaGammaParameters(decoding: &reader) }
+        let unitAt = reader.position
+        let unitName = try reader.readString()
+        guard let unit = ChurnTimeUnit(rawValue: unitName) else {
+            throw reader.invalid("churn model unit \"\(unitName)\" is not one of \(ChurnTimeUnit.allCases.map(\.rawValue))", at: unitAt)
+        }
+        let daysAt = reader.position
+        let oneTimeBuyerDays = try reader.readOptional { reader throws(DurabilityError) in try reader.readDouble() }
+        // The limit becomes an instant (``instant(ofAgeDays:_:)``), which needs a finite, non-negative age.
+        if let oneTimeBuyerDays, !(oneTimeBuyerDays >= 0 && oneTimeBuyerDays.isFinite) {
+            throw reader.invalid("one-time buyer limit \(oneTimeBuyerDays) days is not a finite number of days ≥ 0", at: daysAt)
+        }
+        self.init(purchases: purchases, spend: spend, unit: unit, oneTimeBuyerDays: oneTimeBuyerDays)
     }
 }

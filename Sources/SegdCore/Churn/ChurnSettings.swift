@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// The `[churn]` section: the model to start with, when a customer counts as at risk and
 /// recovered, the horizons of the expected-purchase features, and the background refit.
 public struct ChurnSettings: Sendable, Equatable {
@@ -34,5 +36,33 @@ public struct ChurnSettings: Sendable, Equatable {
         self.oneTimeBuyerQuantile = oneTimeBuyerQuantile
         self.refitIntervalMilliseconds = refitIntervalMilliseconds
         self.refitMinimumRepeatCustomers = refitMinimumRepeatCustomers
+    }
+}
+
+extension ChurnSettings {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(optional: model) { writer, model in model.encode(into: &writer) }
+        writer.write(threshold)
+        writer.write(hysteresis)
+        writer.write(list: horizons) { writer, horizon in horizon.encode(into: &writer) }
+        writer.write(oneTimeBuyerQuantile)
+        writer.write(optional: refitIntervalMilliseconds) { writer, interval in writer.write(interval) }
+        writer.write(int: refitMinimumRepeatCustomers)
+    }
+
+    init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let model = try reader.readOptional { reader throws(DurabilityError) in try ChurnModel(decoding: &reader) }
+        self.init(model: model, threshold: try reader.readDouble(), hysteresis: try reader.readDouble())
+        let horizonsAt = reader.position
+        horizons = try reader.readList { reader throws(DurabilityError) in try WindowSpec(decoding: &reader) }
+        // `expected_value` and the value at risk read the first horizon.
+        guard !horizons.isEmpty else { throw reader.invalid("churn settings have no horizon", at: horizonsAt) }
+        oneTimeBuyerQuantile = try reader.readDouble()
+        let intervalAt = reader.position
+        refitIntervalMilliseconds = try reader.readOptional { reader throws(DurabilityError) in try reader.read(Int64.self) }
+        if let interval = refitIntervalMilliseconds, !(1...EventField.maxEpochMilliseconds).contains(interval) {
+            throw reader.invalid("refit interval \(interval) ms is not a positive duration", at: intervalAt)
+        }
+        refitMinimumRepeatCustomers = try reader.readInt()
     }
 }

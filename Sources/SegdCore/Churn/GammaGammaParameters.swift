@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// The three parameters of the Gamma-Gamma model of spend (Fader, Hardie & Lee 2005, "RFM and
 /// CLV: Using Iso-Value Curves for Customer Base Analysis"; Fader & Hardie, "The Gamma-Gamma Model
 /// of Monetary Value"), all positive: the value of each of a customer's purchases is gamma(p, ν),
@@ -28,5 +30,19 @@ public struct GammaGammaParameters: Sendable, Equatable {
         let px = p * Double(x)
         guard px + q > 1 else { return nil }
         return p * (gamma + Double(x) * meanSpend) / (px + q - 1)
+    }
+}
+
+extension GammaGammaParameters {
+    func encode(into writer: inout BinaryWriter) {
+        for parameter in [p, q, gamma] { writer.write(parameter) }
+    }
+
+    init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let start = reader.position
+        self.init(p: try reader.readDouble(), q: try reader.readDouble(), gamma: try reader.readDouble())
+        guard [p, q, gamma].allSatisfy({ $0 > 0 && $0.isFinite }) else {
+            throw reader.invalid("Gamma-Gamma parameters p \(p), q \(q), gamma \(gamma) must all be positive and finite", at: start)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// The population's distribution of gaps, in whole days, between a customer's consecutive
 /// purchase days: the yardstick one-time buyers are judged by, since BG/NBD says nothing about
 /// them. If 90 % of repeat purchases come within 60 days of the one before, a one-time buyer
@@ -38,5 +40,32 @@ public struct InterpurchaseGaps: Sendable, Equatable {
             if Double(cumulative) >= target { return Int64(days) }
         }
         return Int64(Self.maximumDays)
+    }
+}
+
+extension InterpurchaseGaps {
+    /// The counters that are not zero, as a column of gap lengths and one of counts: most of
+    /// the ten years of counters are empty.
+    func encode(into writer: inout BinaryWriter) {
+        let days = counts.indices.filter { counts[$0] > 0 }
+        writer.write(array: days.map { UInt16($0) })
+        writer.write(array: days.map { counts[$0] })
+    }
+
+    init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let start = reader.position
+        let days = try reader.readArray(of: UInt16.self)
+        let dayCounts = try reader.readColumn(of: UInt64.self, count: days.count, "inter-purchase gap counts")
+        self.init()
+        var previous = -1
+        for (day, count) in zip(days, dayCounts) {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            guard Int(day) > previous, Int(day) <= Self.maximumDays, count > 0, !overflow else {
+                throw reader.invalid("inter-purchase gap counters are not ascending gaps of 0…\(Self.maximumDays) days with counts adding up", at: start)
+            }
+            counts[Int(day)] = count
+            total = sum
+            previous = Int(day)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// What one customer did within one time bucket (a UTC hour or a UTC day). Rolling-window features
 /// are sums over a customer's buckets, so this is the unit of windowed state. 32 bytes; counters
 /// that cannot plausibly overflow in one bucket are narrow and saturate instead of trapping.
@@ -36,6 +38,61 @@ public struct ActivityBucket: Sendable, Equatable {
             reviews = reviews.saturatingIncrement(by: 1)
             ratingSum = ratingSum.saturatingIncrement(by: UInt16(event.rating))
             minRating = minRating == 0 ? event.rating : min(minRating, event.rating)
+        }
+    }
+}
+
+extension ActivityBucket {
+    /// Many buckets as columns, one ``ColumnBlock`` per field width.
+    struct Columns {
+        private let words: ColumnBlock<UInt32>
+        private let halfWords: ColumnBlock<UInt16>
+        private let spend: ColumnBlock<Int64>
+        private let bytes: ColumnBlock<UInt8>
+
+        init(_ buckets: [ActivityBucket]) {
+            words = ColumnBlock(buckets, columns: 3) { bucket, row in
+                row.put(UInt32(bitPattern: bucket.index))
+                row.put(bucket.clicks)
+                row.put(bucket.items)
+            }
+            halfWords = ColumnBlock(buckets, columns: 5) { bucket, row in
+                row.put(bucket.carts)
+                row.put(bucket.orders)
+                row.put(bucket.reviews)
+                row.put(bucket.ratingSum)
+                row.put(bucket.sessions)
+            }
+            spend = ColumnBlock(buckets, columns: 1) { bucket, row in row.put(bucket.spendMinor) }
+            bytes = ColumnBlock(buckets, columns: 1) { bucket, row in row.put(bucket.minRating) }
+        }
+
+        init(reading reader: inout BinaryReader, count: Int) throws(DurabilityError) {
+            words = try ColumnBlock(reading: &reader, rows: count, columns: 3, "bucket numbers, clicks and items")
+            halfWords = try ColumnBlock(reading: &reader, rows: count, columns: 5, "bucket carts, orders, reviews, ratings and sessions")
+            spend = try ColumnBlock(reading: &reader, rows: count, columns: 1, "bucket spend")
+            bytes = try ColumnBlock(reading: &reader, rows: count, columns: 1, "bucket minimum ratings")
+        }
+
+        func encode(into writer: inout BinaryWriter) {
+            words.encode(into: &writer)
+            halfWords.encode(into: &writer)
+            spend.encode(into: &writer)
+            bytes.encode(into: &writer)
+        }
+
+        subscript(row: Int) -> ActivityBucket {
+            var bucket = ActivityBucket(index: Int32(bitPattern: words[row, 0]))
+            bucket.clicks = words[row, 1]
+            bucket.items = words[row, 2]
+            bucket.carts = halfWords[row, 0]
+            bucket.orders = halfWords[row, 1]
+            bucket.reviews = halfWords[row, 2]
+            bucket.ratingSum = halfWords[row, 3]
+            bucket.sessions = halfWords[row, 4]
+            bucket.spendMinor = spend[row, 0]
+            bucket.minRating = bytes[row, 0]
+            return bucket
         }
     }
 }

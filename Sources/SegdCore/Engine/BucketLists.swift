@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// Every customer's list of non-empty ``ActivityBucket``s at one granularity, oldest first, kept in
 /// one flat slab instead of an array per customer.
 ///
@@ -14,8 +16,10 @@ public struct BucketLists: Sendable {
     private var chunkClass: [UInt8] = []
     private var bucketCount: [UInt16] = []
 
+    public static let maximumRetention: Int32 = 4096
+
     public init(retention: Int32) {
-        precondition(retention > 0 && retention <= 4096, "retention must be 1…4096 buckets")
+        precondition(retention > 0 && retention <= Self.maximumRetention, "retention must be 1…\(Self.maximumRetention) buckets")
         self.retention = retention
     }
 
@@ -115,5 +119,59 @@ public struct BucketLists: Sendable {
         chunkStart[customer] = Int32(newStart)
         chunkClass[customer] = UInt8(newClass)
         return newStart
+    }
+}
+
+extension BucketLists {
+    /// Each customer's bucket count, then all buckets customer after customer as columns: only
+    /// what the lists hold, not where they lie in the slab. Decoding lays them out afresh, with
+    /// no free chunks; chunk places and capacities change what memory is reused, never a result.
+    /// ``retention`` comes from the configuration and is not stored.
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(array: bucketCount)
+        var buckets: [ActivityBucket] = []
+        buckets.reserveCapacity(bucketCount.reduce(0) { $0 + Int($1) })
+        for customer in chunkStart.indices { withBucketStorage(Int32(customer)) { buckets.append(contentsOf: $0) } }
+        ActivityBucket.Columns(buckets).encode(into: &writer)
+    }
+
+    init(decoding reader: inout BinaryReader, retention: Int32, customers: Int) throws(DurabilityError) {
+        self.init(retention: retention)
+        let countsAt = reader.position
+        bucketCount = try reader.readColumn(of: UInt16.self, count: customers, "bucket counts")
+        guard bucketCount.allSatisfy({ $0 <= retention }) else {
+            throw reader.invalid("a customer has more buckets than the retention of \(retention)", at: countsAt)
+        }
+        let bucketsAt = reader.position
+        let buckets = try ActivityBucket.Columns(reading: &reader, count: bucketCount.reduce(0) { $0 + Int($1) })
+        chunkStart = Array(repeating: -1, count: customers)
+        chunkClass = Array(repeating: 0, count: customers)
+        slab.reserveCapacity(bucketCount.reduce(0) { $0 + ($1 == 0 ? 0 : 1 << Self.sizeClass(holding: Int($1))) })
+        var row = 0
+        for customer in 0..<customers where bucketCount[customer] > 0 {
+            let count = Int(bucketCount[customer])
+            let sizeClass = Self.sizeClass(holding: count)
+            chunkStart[customer] = Int32(slab.count)
+            chunkClass[customer] = UInt8(sizeClass)
+            var previous = Int32.min
+            for _ in 0..<count {
+                let bucket = buckets[row]
+                // Oldest first, one bucket per number; the numbers are hours or days of years
+                // 0001…9999, and the bound keeps arithmetic on them (newest − retention, bucket
+                // + window length) from overflowing.
+                guard bucket.index > previous, abs(Int64(bucket.index)) <= 1 << 30 else {
+                    throw reader.invalid("customer \(customer)'s buckets are not in order or out of range", at: bucketsAt)
+                }
+                previous = bucket.index
+                slab.append(bucket)
+                row += 1
+            }
+            slab.append(contentsOf: repeatElement(ActivityBucket(index: 0), count: (1 << sizeClass) - count))
+        }
+    }
+
+    /// The smallest chunk size class whose capacity is at least `count`.
+    private static func sizeClass(holding count: Int) -> Int {
+        count <= 1 ? 0 : Int.bitWidth - (count - 1).leadingZeroBitCount
     }
 }

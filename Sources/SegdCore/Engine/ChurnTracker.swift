@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// The engine's churn side: computes the churn features of a customer from their profile and
 /// the model, decides when a customer enters or leaves the churn-risk state, and tells when that
 /// state or a rule comparing a churn feature can next change without an event, so the engine
@@ -166,5 +168,18 @@ struct ChurnTracker: Sendable {
             if holds(middle) { above = middle } else { below = middle }
         }
         return above
+    }
+}
+
+extension ChurnTracker {
+    /// The model in force, which a refit may have changed from the configured one; the settings
+    /// come from the configuration.
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(optional: model) { writer, model in model.encode(into: &writer) }
+    }
+
+    init(settings: ChurnSettings, decoding reader: inout BinaryReader) throws(DurabilityError) {
+        self.settings = settings
+        install(try reader.readOptional { reader throws(DurabilityError) in try ChurnModel(decoding: &reader) })
     }
 }

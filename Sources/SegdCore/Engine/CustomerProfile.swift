@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// A customer's lifetime state: when they were first and last seen and their running totals.
 /// Stored by value in one array indexed by customer number; windowed state lives in
 /// ``BucketLists``.
@@ -102,5 +104,115 @@ public struct CustomerProfile: Sendable, Equatable {
         } else if day > previousPurchaseDay {
             previousPurchaseDay = day
         }
+    }
+}
+
+extension CustomerProfile {
+    /// Many profiles as columns, one ``ColumnBlock`` per field width.
+    struct Columns {
+        private let times: ColumnBlock<Int64>
+        private let counters: ColumnBlock<UInt32>
+        private let bytes: ColumnBlock<UInt8>
+
+        init(_ profiles: [CustomerProfile]) {
+            times = ColumnBlock(profiles, columns: 9) { profile, row in
+                row.put(profile.firstSeen)
+                row.put(profile.lastSeen)
+                row.put(profile.lastOrder)
+                row.put(profile.firstOrder)
+                row.put(profile.lastClick)
+                row.put(profile.lastCart)
+                row.put(profile.previousPurchaseDay)
+                row.put(profile.spendMinor)
+                row.put(profile.firstDaySpendMinor)
+            }
+            counters = ColumnBlock(profiles, columns: 10) { profile, row in
+                row.put(profile.clicks)
+                row.put(profile.carts)
+                row.put(profile.orders)
+                row.put(profile.items)
+                row.put(profile.reviews)
+                row.put(profile.ratingSum)
+                row.put(profile.sessions)
+                row.put(profile.activeDays)
+                row.put(profile.purchaseDays)
+                row.put(profile.lastProbabilityAlive.bitPattern)
+            }
+            bytes = ColumnBlock(profiles, columns: 2) { profile, row in
+                row.put(profile.minRating)
+                row.put(profile.churnRisk ? 1 : 0)
+            }
+        }
+
+        init(reading reader: inout BinaryReader, count: Int) throws(DurabilityError) {
+            times = try ColumnBlock(reading: &reader, rows: count, columns: 9, "profile times and spend")
+            counters = try ColumnBlock(reading: &reader, rows: count, columns: 10, "profile counters")
+            bytes = try ColumnBlock(reading: &reader, rows: count, columns: 2, "profile ratings and flags")
+        }
+
+        func encode(into writer: inout BinaryWriter) {
+            times.encode(into: &writer)
+            counters.encode(into: &writer)
+            bytes.encode(into: &writer)
+        }
+
+        /// The profile at `row`, or nil when a flag is neither 0 nor 1.
+        subscript(row: Int) -> CustomerProfile? {
+            var profile = CustomerProfile(firstSeen: times[row, 0])
+            profile.lastSeen = times[row, 1]
+            profile.lastOrder = times[row, 2]
+            profile.firstOrder = times[row, 3]
+            profile.lastClick = times[row, 4]
+            profile.lastCart = times[row, 5]
+            profile.previousPurchaseDay = times[row, 6]
+            profile.spendMinor = times[row, 7]
+            profile.firstDaySpendMinor = times[row, 8]
+            profile.clicks = counters[row, 0]
+            profile.carts = counters[row, 1]
+            profile.orders = counters[row, 2]
+            profile.items = counters[row, 3]
+            profile.reviews = counters[row, 4]
+            profile.ratingSum = counters[row, 5]
+            profile.sessions = counters[row, 6]
+            profile.activeDays = counters[row, 7]
+            profile.purchaseDays = counters[row, 8]
+            profile.lastProbabilityAlive = Float(bitPattern: counters[row, 9])
+            profile.minRating = bytes[row, 0]
+            switch bytes[row, 1] {
+            case 0: profile.churnRisk = false
+            case 1: profile.churnRisk = true
+            default: return nil
+            }
+            return profile
+        }
+    }
+
+    static func encode(_ profiles: [CustomerProfile], into writer: inout BinaryWriter) {
+        Columns(profiles).encode(into: &writer)
+    }
+
+    static func decodeList(_ reader: inout BinaryReader, count: Int) throws(DurabilityError) -> [CustomerProfile] {
+        let start = reader.position
+        let columns = try Columns(reading: &reader, count: count)
+        var profiles: [CustomerProfile] = []
+        profiles.reserveCapacity(count)
+        for row in 0..<count {
+            guard let profile = columns[row], profile.hasPossibleTimes else {
+                throw reader.invalid("customer \(row)'s profile holds impossible times or flags", at: start)
+            }
+            profiles.append(profile)
+        }
+        return profiles
+    }
+
+    /// Whether the profile's event times are times events can carry, and a customer with an
+    /// order has its time: features subtract them from the clock. What a decoded profile must be.
+    var hasPossibleTimes: Bool {
+        let days = EventTime.day(EventTime.storableRange.lowerBound)...EventTime.day(EventTime.storableRange.upperBound)
+        return EventTime.isStorable(firstSeen, allowingNone: false) && EventTime.isStorable(lastSeen, allowingNone: false)
+            && EventTime.isStorable(lastOrder, allowingNone: true) && EventTime.isStorable(firstOrder, allowingNone: true)
+            && EventTime.isStorable(lastClick, allowingNone: true) && EventTime.isStorable(lastCart, allowingNone: true)
+            && (previousPurchaseDay == .min || days.contains(previousPurchaseDay))
+            && (lastOrder == .min) == (firstOrder == .min) && (orders == 0 || lastOrder != .min)
     }
 }

@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// All per-customer state, in flat arrays indexed by the dense customer number from
 /// ``CustomerIndex``: lifetime profiles, hourly and daily activity buckets, and segment
 /// memberships as a bit set. Owned by the engine's single writer; nothing here knows about rules.
@@ -26,10 +28,14 @@ public struct CustomerStore: Sendable {
         self.membershipWords = membershipWords
         let hours = layout.windows.filter { $0.unit == .hour }.map(\.length).max()
         let windowDays = layout.windows.filter { $0.unit == .day }.map(\.length).max() ?? 1
-        let latenessDays = Int32(allowedLatenessMilliseconds / EventTime.millisecondsPerDay) + 2
+        let latenessDays = Int32(allowedLatenessMilliseconds / EventTime.millisecondsPerDay) + Self.extraLatenessDays
         hourly = hours.map { BucketLists(retention: $0) }
         daily = BucketLists(retention: max(windowDays, latenessDays))
     }
+
+    /// Day buckets kept beyond the whole days of allowed lateness: one for the newest day itself,
+    /// one for a lateness that reaches across a day boundary.
+    static let extraLatenessDays: Int32 = 2
 
     public var count: Int { profiles.count }
 
@@ -229,6 +235,38 @@ public struct CustomerStore: Sendable {
 
     private static func ratio(_ numerator: Double, _ denominator: Double) -> Double {
         denominator == 0 ? .nan : numerator / denominator
+    }
+}
+
+extension CustomerStore {
+    /// Every customer's state. The layout, membership words and bucket retentions follow from
+    /// the configuration and are not stored.
+    func encode(into writer: inout BinaryWriter) {
+        index.encode(into: &writer)
+        CustomerProfile.encode(profiles, into: &writer)
+        hourly?.encode(into: &writer)
+        daily.encode(into: &writer)
+        writer.write(array: memberships)
+        topCategories.encode(into: &writer)
+        interpurchaseGaps.encode(into: &writer)
+        quintiles.encode(into: &writer)
+    }
+
+    /// Decodes what ``encode(into:)`` wrote for a store built with these arguments, checking
+    /// every per-customer part against the number of ids.
+    init(decoding reader: inout BinaryReader, layout: FeatureLayout, membershipWords: Int, allowedLatenessMilliseconds: Int64) throws(DurabilityError) {
+        self.init(layout: layout, membershipWords: membershipWords, allowedLatenessMilliseconds: allowedLatenessMilliseconds, expectedCustomers: 0)
+        index = try CustomerIndex(decoding: &reader)
+        let customers = index.count
+        profiles = try CustomerProfile.decodeList(&reader, count: customers)
+        if let retention = hourly?.retention {
+            hourly = try BucketLists(decoding: &reader, retention: retention, customers: customers)
+        }
+        daily = try BucketLists(decoding: &reader, retention: daily.retention, customers: customers)
+        memberships = try reader.readColumn(of: UInt64.self, count: customers * membershipWords, "membership words")
+        topCategories = try TopCategories(decoding: &reader, customers: customers)
+        interpurchaseGaps = try InterpurchaseGaps(decoding: &reader)
+        quintiles = try RFMQuintiles(decoding: &reader)
     }
 }
 

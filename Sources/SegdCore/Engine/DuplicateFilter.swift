@@ -1,4 +1,5 @@
 import DequeModule
+import SegdDurability
 
 /// Remembers the `event_id`s accepted within a horizon of event time so a producer's retry is
 /// dropped instead of counted twice. Owned by the engine's single writer.
@@ -40,6 +41,30 @@ public struct DuplicateFilter: Sendable {
         while let oldest = arrivals.first, oldest.time < cutoff {
             arrivals.removeFirst()
             if seen[oldest.key] == oldest.time { seen[oldest.key] = nil }
+        }
+    }
+}
+
+extension DuplicateFilter {
+    /// The remembered ids in arrival order, as columns; the dictionary is rebuilt from them.
+    /// ``horizonMilliseconds`` comes from the configuration.
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(array: arrivals.map(\.time))
+        writer.write(array: arrivals.map(\.key.first))
+        writer.write(array: arrivals.map(\.key.second))
+    }
+
+    init(decoding reader: inout BinaryReader, horizonMilliseconds: Int64) throws(DurabilityError) {
+        self.init(horizonMilliseconds: horizonMilliseconds)
+        let times = try reader.readArray(of: Int64.self)
+        let firsts = try reader.readColumn(of: UInt64.self, count: times.count, "remembered event id hashes")
+        let seconds = try reader.readColumn(of: UInt64.self, count: times.count, "remembered event id hashes")
+        arrivals.reserveCapacity(times.count)
+        seen.reserveCapacity(times.count)
+        for row in times.indices {
+            let key = Key(first: firsts[row], second: seconds[row])
+            arrivals.append((times[row], key))
+            seen[key] = times[row]
         }
     }
 }

@@ -1,7 +1,9 @@
+public import SegdDurability
+
 /// Everything the engine needs to know from the config file, already validated: windows, the
 /// currency segments are computed in, time bounds and the segment definitions (rule source text;
 /// ``SegmentEngine`` compiles them).
-public struct EngineConfiguration: Sendable {
+public struct EngineConfiguration: Sendable, Equatable {
     /// One `[[segment]]` entry of the config.
     public struct Segment: Sendable, Equatable {
         public var name: String
@@ -59,4 +61,66 @@ public struct EngineConfiguration: Sendable {
         WindowSpec(unit: .hour, length: 24), WindowSpec(unit: .day, length: 7),
         WindowSpec(unit: .day, length: 30), WindowSpec(unit: .day, length: 90),
     ]
+}
+
+extension EngineConfiguration {
+    public func encode(into writer: inout BinaryWriter) {
+        writer.write(list: windows) { writer, window in window.encode(into: &writer) }
+        writer.write(currency.description)
+        writer.write(int: minorUnitsPerMajor)
+        writer.write(allowedLatenessMilliseconds)
+        writer.write(maxFutureSkewMilliseconds)
+        writer.write(dedupHorizonMilliseconds)
+        Segment.encode(segments, into: &writer)
+        writer.write(optional: churn) { writer, churn in churn.encode(into: &writer) }
+    }
+
+    /// Refuses values the engine cannot run with; the config file's own, stricter limits were
+    /// checked when the configuration was first read.
+    public init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        self.init()
+        windows = try reader.readList { reader throws(DurabilityError) in try WindowSpec(decoding: &reader) }
+        let currencyAt = reader.position
+        let code = try reader.readString()
+        guard let currency = CurrencyCode(code) else { throw reader.invalid("currency \"\(code)\" is not three letters A–Z", at: currencyAt) }
+        self.currency = currency
+        let unitsAt = reader.position
+        minorUnitsPerMajor = try reader.readInt()
+        guard minorUnitsPerMajor > 0 else { throw reader.invalid("minor units per major unit \(minorUnitsPerMajor) is not positive", at: unitsAt) }
+        let latenessAt = reader.position
+        allowedLatenessMilliseconds = try reader.read(Int64.self)
+        // The store keeps a day bucket per day of lateness, at most BucketLists.maximumRetention in all.
+        let maximumLateness = Int64(BucketLists.maximumRetention - CustomerStore.extraLatenessDays) * EventTime.millisecondsPerDay
+        guard (0...maximumLateness).contains(allowedLatenessMilliseconds) else {
+            throw reader.invalid("allowed lateness \(allowedLatenessMilliseconds) ms is outside 0…\(maximumLateness)", at: latenessAt)
+        }
+        maxFutureSkewMilliseconds = try reader.read(Int64.self)
+        dedupHorizonMilliseconds = try reader.read(Int64.self)
+        segments = try Segment.decodeList(&reader)
+        churn = try reader.readOptional { reader throws(DurabilityError) in try ChurnSettings(decoding: &reader) }
+    }
+}
+
+extension EngineConfiguration.Segment {
+    public func encode(into writer: inout BinaryWriter) {
+        writer.write(name)
+        writer.write(description)
+        writer.write(rule)
+        writer.write(optional: family) { writer, family in writer.write(family) }
+    }
+
+    public init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        self.init(
+            name: try reader.readString(), description: try reader.readString(), rule: try reader.readString(),
+            family: try reader.readOptional { reader throws(DurabilityError) in try reader.readString() })
+    }
+
+    /// A `UInt32` count, then each segment.
+    public static func encode(_ segments: [EngineConfiguration.Segment], into writer: inout BinaryWriter) {
+        writer.write(list: segments) { writer, segment in segment.encode(into: &writer) }
+    }
+
+    public static func decodeList(_ reader: inout BinaryReader) throws(DurabilityError) -> [EngineConfiguration.Segment] {
+        try reader.readList { reader throws(DurabilityError) in try EngineConfiguration.Segment(decoding: &reader) }
+    }
 }

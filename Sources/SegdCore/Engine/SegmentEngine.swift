@@ -1,3 +1,5 @@
+public import SegdDurability
+
 /// The segmentation engine: applies accepted events to customer state, keeps the event-time clock,
 /// fires timers, evaluates segment rules and produces outbound messages with a global sequence
 /// number. Live ingest and file replay drive the same instance the same way, so they produce the
@@ -11,7 +13,9 @@ public struct SegmentEngine: Sendable {
         case modelRefit
     }
 
-    public let configuration: EngineConfiguration
+    /// The configuration in force: the one the engine was made with, with the segments of the
+    /// latest ``reload(segments:)``.
+    public private(set) var configuration: EngineConfiguration
     public let layout: FeatureLayout
     /// The compiled segments and what is derived from them; replaced by ``reload(segments:)``.
     public private(set) var catalog: SegmentCatalog
@@ -131,6 +135,7 @@ public struct SegmentEngine: Sendable {
         store.remapMemberships(words: replacement.membershipWords, mapping: mapping)
         statistics = statistics.remapped(from: catalog.segments.map(\.name), to: replacement.segments.map(\.name))
         catalog = replacement
+        configuration.segments = configured
         previousMemberships = Array(repeating: 0, count: replacement.membershipWords)
         evaluatedMemberships = previousMemberships
         familyClaimed = Array(repeating: false, count: replacement.families.count)
@@ -429,5 +434,70 @@ public struct SegmentEngine: Sendable {
         guard let first else { return second }
         guard let second else { return first }
         return min(first, second)
+    }
+}
+
+extension SegmentEngine {
+    /// The first bytes of an engine snapshot payload, then ``snapshotFormatVersion``.
+    static let snapshotMagic = Array("SEGDENGN".utf8)
+    /// The layout of the state below; a change to it needs a new version.
+    static let snapshotFormatVersion: UInt32 = 1
+
+    /// The engine's configuration and complete state, so that a restored engine continues exactly as this one would.
+    public func encodeSnapshot(into writer: inout BinaryWriter) {
+        writer.writeRaw(Self.snapshotMagic)
+        writer.write(Self.snapshotFormatVersion)
+        configuration.encode(into: &writer)
+        writer.write(clock)
+        writer.write(newestEventTime)
+        writer.write(nextSeq)
+        writer.write(optional: nextRefit) { writer, time in writer.write(time) }
+        statistics.encode(into: &writer)
+        store.encode(into: &writer)
+        churn?.encode(into: &writer)
+        timers.encode(into: &writer)
+        duplicates.encode(into: &writer)
+    }
+
+    /// Restores an engine from `encodeSnapshot`'s bytes; the configuration comes from the snapshot itself.
+    ///
+    /// The segment rules are compiled again (a snapshot whose rules no longer compile is refused).
+    /// Leaves `reader` after the engine's bytes: a caller with nothing after them checks `expectEnd()`.
+    public init(restoringSnapshot reader: inout BinaryReader) throws(DurabilityError) {
+        let magicAt = reader.position
+        guard try reader.readRaw(count: Self.snapshotMagic.count) == Self.snapshotMagic else {
+            throw DurabilityError(.badMagic(expected: "engine snapshot"), path: reader.path, offset: reader.baseOffset + magicAt)
+        }
+        let versionAt = reader.position
+        let version = try reader.read(UInt32.self)
+        guard version == Self.snapshotFormatVersion else {
+            throw DurabilityError(
+                .unsupportedVersion(found: version, supported: Self.snapshotFormatVersion), path: reader.path, offset: reader.baseOffset + versionAt)
+        }
+        let configurationAt = reader.position
+        let configuration = try EngineConfiguration(decoding: &reader)
+        do {
+            try self.init(configuration: configuration)
+        } catch {
+            throw reader.invalid("the snapshot's segment rules do not compile: \(error.message)", at: configurationAt)
+        }
+        let clockAt = reader.position
+        clock = try reader.read(Int64.self)
+        // The clock trails the newest event time by the lateness, or was advanced past it;
+        // refits are scheduled by adding to it.
+        let clockFloor = EventTime.storableRange.lowerBound - configuration.allowedLatenessMilliseconds
+        guard clock == .min || (clockFloor...EventTime.storableRange.upperBound).contains(clock) else {
+            throw reader.invalid("engine clock \(clock) is not an event time in years 0001…9999", at: clockAt)
+        }
+        newestEventTime = try reader.readInstant("newest event time", allowingNone: true)
+        nextSeq = try reader.read(UInt64.self)
+        nextRefit = try reader.readOptional { reader throws(DurabilityError) in try reader.read(Int64.self) }
+        statistics = try EngineStatistics(decoding: &reader, segmentCount: catalog.segments.count)
+        store = try CustomerStore(
+            decoding: &reader, layout: layout, membershipWords: catalog.membershipWords,
+            allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
+        if let settings = configuration.churn { churn = try ChurnTracker(settings: settings, decoding: &reader) }
+        timers = try TimerQueue(decoding: &reader, customers: store.count)
+        duplicates = try DuplicateFilter(decoding: &reader, horizonMilliseconds: configuration.dedupHorizonMilliseconds)
     }
 }

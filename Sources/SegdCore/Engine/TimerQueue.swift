@@ -1,4 +1,5 @@
 import HeapModule
+import SegdDurability
 
 /// Event-time timers: at most one pending re-evaluation instant per customer, so a customer is
 /// looked at again exactly when a window slides over one of their buckets, without scanning
@@ -72,6 +73,33 @@ public struct TimerQueue: Sendable {
         for (index, due) in dueTimes.enumerated() where due != .max {
             live.append(Entry(due: due, customer: Int32(index)))
         }
+        heap = Heap(live)
+    }
+}
+
+extension TimerQueue {
+    /// Each customer's due time; the heap is rebuilt from them. Its stale entries are skipped
+    /// when they surface, so a heap of the live ones fires the same timers in the same order.
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(array: dueTimes)
+    }
+
+    init(decoding reader: inout BinaryReader, customers: Int) throws(DurabilityError) {
+        let start = reader.position
+        dueTimes = try reader.readArray(of: Int64.self)
+        guard dueTimes.count <= customers else {
+            throw reader.invalid("timers for \(dueTimes.count) customers, only \(customers) exist", at: start)
+        }
+        // A timer is evaluated at its due time, which is subtracted from and added to: far beyond
+        // any instant the engine schedules (year 9999 is below 2^58), and safe to compute with.
+        guard dueTimes.allSatisfy({ $0 == .max || (-(1 << 62)...(1 << 62)).contains($0) }) else {
+            throw reader.invalid("a timer's due time is out of range", at: start)
+        }
+        var live: [Entry] = []
+        for (index, due) in dueTimes.enumerated() where due != .max {
+            live.append(Entry(due: due, customer: Int32(index)))
+        }
+        pendingCount = live.count
         heap = Heap(live)
     }
 }

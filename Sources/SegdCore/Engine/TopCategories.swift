@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// Each customer's most frequent product categories, from the `category` of their clicks and
 /// orders, kept as three (category, count) slots per customer in one flat array.
 ///
@@ -46,5 +48,25 @@ public struct TopCategories: Sendable {
             .map { (name: names.id(Int32(categories[$0])), count: counts[$0]) }
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
             .map(\.name)
+    }
+}
+
+extension TopCategories {
+    func encode(into writer: inout BinaryWriter) {
+        names.encode(into: &writer)
+        writer.write(array: categories)
+        writer.write(array: counts)
+    }
+
+    init(decoding reader: inout BinaryReader, customers: Int) throws(DurabilityError) {
+        names = try CustomerIndex(decoding: &reader)
+        let slots = customers * Self.slotsPerCustomer
+        let categoriesAt = reader.position
+        categories = try reader.readColumn(of: UInt16.self, count: slots, "category slots")
+        counts = try reader.readColumn(of: UInt32.self, count: slots, "category counts")
+        // ``record`` numbers at most UInt16.max - 1 names; `.max` marks an empty slot.
+        guard names.count < Int(UInt16.max), categories.allSatisfy({ $0 == .max || Int($0) < names.count }) else {
+            throw reader.invalid("a category slot names none of the \(names.count) categories", at: categoriesAt)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// Population quintiles for RFM scoring: the cut points that split buyers (customers with at least
 /// one order) into five equal groups by recency (days since the last order), frequency (purchase
 /// days) and monetary value (lifetime spend).
@@ -60,5 +62,31 @@ public struct RFMQuintiles: Sendable, Equatable {
             let rank = (quintile * values.count + 4) / 5
             return values[max(rank, 1) - 1]
         }
+    }
+}
+
+extension RFMQuintiles {
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(array: recencyCuts)
+        writer.write(array: frequencyCuts)
+        writer.write(array: monetaryCuts)
+        writer.write(computedDay)
+        writer.write(int: buyers)
+    }
+
+    /// Cut points come four or none; recency cuts are whole days between event times, which
+    /// the recency timer turns into an instant.
+    init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let start = reader.position
+        recencyCuts = try reader.readArray(of: Double.self)
+        frequencyCuts = try reader.readArray(of: Double.self)
+        monetaryCuts = try reader.readArray(of: Double.self)
+        let dayLimit = Double(EventTime.day(EventTime.storableRange.upperBound) - EventTime.day(EventTime.storableRange.lowerBound))
+        guard [recencyCuts, frequencyCuts, monetaryCuts].allSatisfy({ $0.isEmpty || $0.count == 4 }),
+              recencyCuts.allSatisfy({ abs($0) <= dayLimit }) else {
+            throw reader.invalid("RFM cut points \(recencyCuts), \(frequencyCuts), \(monetaryCuts) are not four per measure within range", at: start)
+        }
+        computedDay = try reader.read(Int64.self)
+        buyers = try reader.readCount("RFM buyers")
     }
 }

@@ -1,3 +1,5 @@
+import SegdDurability
+
 /// One rolling window, written `<N>h` (N UTC hour buckets, N ≤ 24) or `<N>d` (N UTC day buckets,
 /// N ≤ 366). A window of N buckets at time t covers the N buckets ending with the bucket holding t
 /// (and, within the allowed lateness, any bucket after it), so `7d` at 2026-11-24T15:00Z counts
@@ -54,6 +56,23 @@ public struct WindowSpec: Sendable, Hashable, CustomStringConvertible {
     @inlinable
     public func expiry(of bucket: Int32) -> Int64 {
         Int64(bucket + length) * unit.milliseconds
+    }
+}
+
+extension WindowSpec {
+    /// The config spelling (`24h`), so decoding validates exactly as the config file does.
+    func encode(into writer: inout BinaryWriter) {
+        writer.write(description)
+    }
+
+    init(decoding reader: inout BinaryReader) throws(DurabilityError) {
+        let start = reader.position
+        let text = try reader.readString()
+        do {
+            try self.init(parsing: text)
+        } catch {
+            throw reader.invalid(error.description, at: start)
+        }
     }
 }
 
