@@ -81,6 +81,19 @@ public struct BucketLists: Sendable {
         return true
     }
 
+    /// Empties customer `customer`'s list, for privacy erasure: its chunk is zeroed, so nothing
+    /// of what the customer did stays in the slab, and goes on the free list for reuse.
+    public mutating func release(_ customer: Int32) {
+        let index = Int(customer)
+        guard chunkStart[index] >= 0 else { return }
+        let start = Int(chunkStart[index])
+        for position in start..<start + capacity(of: index) { slab[position] = ActivityBucket(index: 0) }
+        freeChunks[Int(chunkClass[index])].append(chunkStart[index])
+        chunkStart[index] = -1
+        chunkClass[index] = 0
+        bucketCount[index] = 0
+    }
+
     /// Customer `customer`'s bucket number `bucket`, if it has one.
     public func bucket(_ customer: Int32, _ bucket: Int32) -> ActivityBucket? {
         withBucketStorage(customer) { buckets in

@@ -39,6 +39,32 @@ public struct CustomerStore: Sendable {
 
     public var count: Int { profiles.count }
 
+    /// Every customer number that is not forgotten, ascending: what a pass over the whole
+    /// population walks.
+    public var liveCustomers: some Sequence<Int32> {
+        (0..<Int32(count)).lazy.filter { [index] in !index.isRemoved($0) }
+    }
+
+    /// Whether customer `customer` was erased by ``forget(_:)``.
+    public func isForgotten(_ customer: Int32) -> Bool {
+        index.isRemoved(customer)
+    }
+
+    /// Erases customer `customer` (privacy erasure): their id, profile, buckets, categories and
+    /// memberships. The number stays taken, since the arrays are indexed by it, but is dead:
+    /// ``liveCustomers`` skips it, and the id, if it comes back, starts afresh under a new number.
+    public mutating func forget(_ customer: Int32) {
+        index.remove(customer)
+        // Inert: no activity and no event time to grow a feature from; the epoch rather than
+        // `Int64.min` keeps its first and last seen valid times for exports.
+        profiles[Int(customer)] = CustomerProfile(firstSeen: 0)
+        hourly?.release(customer)
+        daily.release(customer)
+        topCategories.clear(customer)
+        let start = Int(customer) * membershipWords
+        for word in start..<start + membershipWords { memberships[word] = 0 }
+    }
+
     /// Returns the customer number for `id`, creating an empty customer first seen at `time` if new.
     public mutating func customer(for id: UnsafeRawBufferPointer, at time: Int64) -> Int32 {
         let customer = index.intern(id)
@@ -204,7 +230,7 @@ public struct CustomerStore: Sendable {
 
     /// Recomputes the RFM quintiles from every buyer at `time`.
     public mutating func recomputeQuintiles(at time: Int64) {
-        quintiles.recompute(profiles, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor)
+        quintiles.recompute(liveCustomers.lazy.map { [profiles] in profiles[Int($0)] }, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor)
     }
 
     /// Replaces all of `customer`'s membership words.
@@ -217,7 +243,7 @@ public struct CustomerStore: Sendable {
     /// `mapping[old]`, and bits of segments with no new index are dropped.
     public mutating func remapMemberships(words: Int, mapping: [Int?]) {
         var remapped = [UInt64](repeating: 0, count: profiles.count * words)
-        for customer in 0..<Int32(profiles.count) {
+        for customer in liveCustomers {
             for (old, new) in mapping.enumerated() {
                 guard let new, isMember(customer, segment: old) else { continue }
                 remapped[Int(customer) * words + new >> 6] |= 1 << UInt64(new & 63)

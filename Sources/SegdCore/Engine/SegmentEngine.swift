@@ -11,6 +11,7 @@ public struct SegmentEngine: Sendable {
         case timer
         case rulesChanged
         case modelRefit
+        case forget
     }
 
     /// The configuration in force: the one the engine was made with, with the segments of the
@@ -125,10 +126,8 @@ public struct SegmentEngine: Sendable {
         let replacement = try SegmentCatalog(configured, layout: layout)
         let mapping = catalog.segments.map { old in replacement.segments.firstIndex { $0.name == old.name } }
         let removed = mapping.indices.filter { mapping[$0] == nil }
-        for customer in 0..<Int32(store.count) where removed.contains(where: { store.isMember(customer, segment: $0) }) {
-            store.withMemberships(customer) { words in
-                for index in words.indices { previousMemberships[index] = words[index] }
-            }
+        for customer in store.liveCustomers where removed.contains(where: { store.isMember(customer, segment: $0) }) {
+            rememberMemberships(customer)
             for segment in removed { store.setMember(customer, segment: segment, false) }
             emitChanges(customer, at: clock, cause: .rulesChanged, text: [])
         }
@@ -140,9 +139,26 @@ public struct SegmentEngine: Sendable {
         evaluatedMemberships = previousMemberships
         familyClaimed = Array(repeating: false, count: replacement.families.count)
         guard clock != .min else { return }
-        for customer in 0..<Int32(store.count) {
+        for customer in store.liveCustomers {
             evaluate(customer, at: clock, cause: .rulesChanged, text: [])
         }
+    }
+
+    /// Erases the customer with this id from the engine: publishes `segment.<name>.exit` (cause "forget") for every segment they were in, then removes their profile, buckets, categories, memberships, timer and id. Returns false (changing nothing) for an unknown id.
+    ///
+    /// The exits are stamped with the clock and carry the features the customer leaves with, as
+    /// any exit does; no churn alert is published. The id is gone from memory and from later
+    /// snapshots; if it arrives again it is a new customer.
+    public mutating func forget(customerID: String) -> Bool {
+        guard let customer = store.index.lookup(customerID) else { return false }
+        computeEvaluationFeatures(customer, at: clock)
+        rememberMemberships(customer)
+        for index in evaluatedMemberships.indices { evaluatedMemberships[index] = 0 }
+        store.setMemberships(customer, evaluatedMemberships)
+        emitChanges(customer, at: clock, cause: .forget, text: [])
+        store.forget(customer)
+        timers.schedule(customer, at: nil)
+        return true
     }
 
     /// Counts a refused message and publishes it on `deadletter`.
@@ -165,15 +181,9 @@ public struct SegmentEngine: Sendable {
     /// Re-evaluates every segment of `customer` at `time`, emitting an alert per changed membership,
     /// then schedules the customer's next window expiry.
     private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        var values = [Double]()
-        swap(&values, &features)
-        let expected = self.catalog.readsExpectedChurnFeatures
-        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: time, expected: expected, into: $0) }
-        swap(&values, &features)
+        computeEvaluationFeatures(customer, at: time)
         let churnTransition = updateChurnState(customer, at: time)
-        store.withMemberships(customer) { words in
-            for index in words.indices { previousMemberships[index] = words[index] }
-        }
+        rememberMemberships(customer)
         // The rules run on locals moved out of `self`: touching `store` or `catalog` inside the
         // loop's closures made Swift copy the whole store (every array retained and released)
         // once per segment, which was most of the engine's time.
@@ -211,6 +221,23 @@ public struct SegmentEngine: Sendable {
         timers.schedule(customer, at: Self.earliest(Self.earliest(Self.earliest(windowExpiry, historyChange), scoreChange), churnChange))
     }
 
+    /// Computes into ``features`` what rules and alerts read of `customer` at `time`.
+    private mutating func computeEvaluationFeatures(_ customer: Int32, at time: Int64) {
+        var values = [Double]()
+        swap(&values, &features)
+        let expected = catalog.readsExpectedChurnFeatures
+        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: time, expected: expected, into: $0) }
+        swap(&values, &features)
+    }
+
+    /// Copies `customer`'s membership words into ``previousMemberships``, which
+    /// ``emitChanges(_:at:cause:text:)`` compares the store's with.
+    private mutating func rememberMemberships(_ customer: Int32) {
+        store.withMemberships(customer) { words in
+            for index in words.indices { previousMemberships[index] = words[index] }
+        }
+    }
+
     /// Every feature of `customer` at `time`: the store's, then the churn model's (the expected
     /// ones only when `expected` is set).
     private func computeFeatures(_ customer: Int32, at time: Int64, expected: Bool, into values: UnsafeMutableBufferPointer<Double>) {
@@ -246,7 +273,7 @@ public struct SegmentEngine: Sendable {
         guard churnRefitDue, let churn, let interval = churn.settings.refitIntervalMilliseconds else { return nil }
         nextRefit = clock + interval
         return ChurnRefit(
-            summaries: store.profiles.map(\.purchaseSummary), onDay: EventTime.day(clock),
+            summaries: store.liveCustomers.map { store.profiles[Int($0)].purchaseSummary }, onDay: EventTime.day(clock),
             unit: churn.model?.unit ?? .days, gaps: store.interpurchaseGaps, settings: churn.settings)
     }
 
@@ -277,7 +304,7 @@ public struct SegmentEngine: Sendable {
         churn?.install(model)
         statistics.churnRefits += 1
         guard clock != .min else { return }
-        for customer in 0..<Int32(store.count) where store.profiles[Int(customer)].firstOrder != .min {
+        for customer in store.liveCustomers where store.profiles[Int(customer)].firstOrder != .min {
             evaluate(customer, at: clock, cause: .modelRefit, text: [])
         }
     }
@@ -423,6 +450,8 @@ public struct SegmentEngine: Sendable {
             writer.string("rules_changed")
         case .modelRefit:
             writer.string("model_refit")
+        case .forget:
+            writer.string("forget")
         }
     }
 

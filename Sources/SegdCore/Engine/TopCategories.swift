@@ -40,6 +40,15 @@ public struct TopCategories: Sendable {
         counts[smallest] &+= 1
     }
 
+    /// Empties `customer`'s slots. Category names stay: they are shared by the population.
+    public mutating func clear(_ customer: Int32) {
+        let base = Int(customer) * Self.slotsPerCustomer
+        for slot in base..<base + Self.slotsPerCustomer {
+            categories[slot] = .max
+            counts[slot] = 0
+        }
+    }
+
     /// `customer`'s categories, most frequent first (ties by name), at most three.
     public func top(_ customer: Int32) -> [String] {
         let base = Int(customer) * Self.slotsPerCustomer

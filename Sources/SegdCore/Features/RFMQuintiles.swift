@@ -26,7 +26,7 @@ public struct RFMQuintiles: Sendable, Equatable {
     public init() {}
 
     /// Recomputes the cut points from every buyer's values at `time`.
-    mutating func recompute(_ profiles: [CustomerProfile], at time: Int64, minorUnitsPerMajor: Double) {
+    mutating func recompute(_ profiles: some Sequence<CustomerProfile>, at time: Int64, minorUnitsPerMajor: Double) {
         var recency: [Double] = []
         var frequency: [Double] = []
         var monetary: [Double] = []
