@@ -36,6 +36,8 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "SegdCore", package: "segd"),
+                .product(name: "Segd", package: "segd"),
+                .product(name: "SegdDurability", package: "segd"),
                 .product(name: "ZeroMQ", package: "segd"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

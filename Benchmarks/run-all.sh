@@ -25,7 +25,8 @@ echo "== 6: resident memory per customer"
 # 5,000,000 customers takes about 2 minutes more: MEMORY_CUSTOMERS=100000,1000000,5000000
 "$load" memory --customers "${MEMORY_CUSTOMERS:-100000,1000000}"
 
-echo "== 7: restart — not implemented yet (no snapshots), nothing to measure"
+echo "== 7: restart from a snapshot"
+"$load" restart --customers "${RESTART_CUSTOMERS:-1000000}"
 
 echo "== where the time goes (callgrind)"
 callgrind/run.sh

@@ -13,6 +13,11 @@ public struct BinaryWriter: Sendable {
 
     public var count: Int { bytes.count }
 
+    /// Forgets what was written, keeping the storage for the next encoding.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     /// Any fixed-width integer (`UInt8`…`UInt64`, `Int32`, `Int64`) in its own width.
     public mutating func write<T: FixedWidthInteger>(_ value: T) {
         bytes.appendLittleEndian(value)

@@ -27,6 +27,8 @@ public struct DurabilityError: Error, Sendable, Equatable, CustomStringConvertib
         case invalidValue(String)
         /// An earlier fsync failed; the kernel may have dropped the unsynced pages, so no later success can be trusted.
         case journalUnusable(after: String)
+        /// Another process holds the state directory's lock.
+        case locked
 
         public var description: String {
             switch self {
@@ -52,6 +54,8 @@ public struct DurabilityError: Error, Sendable, Equatable, CustomStringConvertib
                 "invalid value: \(what)"
             case .journalUnusable(let cause):
                 "journal unusable after an earlier failure (\(cause)); reopen it to recover from what is on disk"
+            case .locked:
+                "locked by another running segd; one state directory serves one daemon"
             }
         }
     }

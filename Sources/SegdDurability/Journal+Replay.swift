@@ -1,6 +1,11 @@
 import Glibc
 
 extension Journal {
+    /// The first sequence number of each segment in `directory`, oldest first; empty when there is none.
+    public static func segmentStarts(in directory: String) throws(DurabilityError) -> [UInt64] {
+        try JournalFormat.fileName.entries(in: directory).map(\.sequence)
+    }
+
     /// Hands every record with a sequence number above `sequence` to `body`, in order, across all segments in
     /// `directory`, checking each record's checksum and that numbers increase. Segments that end before
     /// `sequence` (the next one starts at or before `sequence + 1`) are skipped unread.

@@ -7,6 +7,8 @@ public struct JournalCounters: Sendable, Equatable {
     /// Time spent in those calls.
     public internal(set) var fsyncNanoseconds: UInt64 = 0
 
+    public init() {}
+
     /// Runs one fdatasync or fsync and counts it.
     mutating func timeSync(_ sync: () throws(DurabilityError) -> Void) throws(DurabilityError) {
         let start = ContinuousClock.now

@@ -17,6 +17,9 @@ final class PosixFile {
         close(descriptor)
     }
 
+    /// The descriptor, for `flock` (``DirectoryLock``); the object still owns and closes it.
+    var descriptorForLocking: CInt { descriptor }
+
     func size() throws(DurabilityError) -> Int {
         var status = stat()
         try systemCall("fstat", path: path) { fstat(descriptor, &status) }

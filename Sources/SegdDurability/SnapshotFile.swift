@@ -47,6 +47,11 @@ public enum SnapshotFile {
         return SnapshotSearch(newestValid: nil, rejected: rejected)
     }
 
+    /// The journal sequence numbers of the snapshots in `directory`, oldest first (valid or not).
+    public static func sequences(in directory: String) throws(DurabilityError) -> [UInt64] {
+        try SequencedFileName.snapshot.entries(in: directory).map(\.sequence)
+    }
+
     /// The checked header alone, without reading the payload: for `segd inspect`.
     public static func readHeader(path: String) throws(DurabilityError) -> SnapshotHeader {
         let file = try PosixFile(path: path, flags: O_RDONLY)

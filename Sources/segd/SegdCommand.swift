@@ -8,6 +8,7 @@ struct SegdCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DemoCommand.self, ReplayCommand.self, CheckConfigCommand.self,
             SendCommand.self, TailCommand.self, GenerateCommand.self, ReloadCommand.self, FitCommand.self,
+            SnapshotCommand.self, ForgetCommand.self,
         ]
     )
 }

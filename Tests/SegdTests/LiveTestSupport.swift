@@ -42,6 +42,8 @@ final class LiveDaemon {
             bind = ["ipc://\(directory.path("pub"))"]
             [engine]
             idle_advance = "1h"
+            [durability]
+            directory = "\(directory.path("state"))"
             \(segments)
             """
         let configuration = try SegdConfiguration.parse(text, file: "live-test.toml")

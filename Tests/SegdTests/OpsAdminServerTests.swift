@@ -13,6 +13,10 @@ struct FakeQueries: AdminQueries {
     func segments() async -> [UInt8] {
         Array(#"{"segments":[{"name":"vip","members":1}]}"#.utf8)
     }
+    func forget(id: String) async -> [UInt8]? {
+        guard id == "c-1" else { return nil }
+        return Array(#"{"customer_id":"c-1","forgotten":true,"segment_exits":1}"#.utf8)
+    }
 }
 
 /// Runs an AdminServer on 127.0.0.1 port 0 in a ServiceGroup for the duration of `body`.
@@ -124,8 +128,18 @@ func withAdminServer(
             #expect(reply.headers["allow"] == "GET")
             #expect(reply.body == #"{"error":"method not allowed","method":"POST"}"#)
 
-            reply = try await httpRequest(port: port, method: "DELETE", path: "/v1/customers/c-1")
+            reply = try await httpRequest(port: port, method: "DELETE", path: "/v1/segments")
             #expect(reply.status == 405)
+
+            reply = try await httpRequest(port: port, method: "PUT", path: "/v1/customers/c-1")
+            #expect(reply.status == 405)
+            #expect(reply.headers["allow"] == "GET, DELETE")
+
+            reply = try await httpRequest(port: port, method: "DELETE", path: "/v1/customers/c-1")
+            #expect(reply.status == 200)
+            #expect(reply.body == #"{"customer_id":"c-1","forgotten":true,"segment_exits":1}"#)
+            reply = try await httpRequest(port: port, method: "DELETE", path: "/v1/customers/c-9")
+            #expect(reply.status == 404)
         }
     }
 

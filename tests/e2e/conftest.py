@@ -119,8 +119,12 @@ def config_text(
     max_message_bytes=65536,
     deadletter_payload_bytes=4096,
     segments=SEGMENTS,
+    state_directory=None,
+    fsync="interval",
+    snapshot_interval="5m",
 ) -> str:
-    """A complete config; the endpoints default to ipc sockets named sub, pull and pub in `directory`."""
+    """A complete config; the endpoints default to ipc sockets named sub, pull and pub in `directory`,
+    and the state to `directory`/state (durability on, as shipped)."""
     sub_bind = sub_bind or [ipc_endpoint(directory, "sub")]
     pull_bind = pull_bind or [ipc_endpoint(directory, "pull")]
     publish_bind = publish_bind or [ipc_endpoint(directory, "pub")]
@@ -146,6 +150,11 @@ def config_text(
         "",
         "[log]",
         'level = "info"',
+        "",
+        "[durability]",
+        f"directory = {json.dumps(str(state_directory or directory / 'state'))}",
+        f'fsync = "{fsync}"',
+        f'snapshot_interval = "{snapshot_interval}"',
     ]
     for name, rule in segments:
         lines += ["", "[[segment]]", f'name = "{name}"', f"rule = {json.dumps(rule)}"]
@@ -157,6 +166,8 @@ def write_config(tmp_path):
     """Writes a config into the test's directory and returns its path."""
     def write(name="segd.toml", text=None, **options) -> Path:
         path = tmp_path / name
+        # Each config its own state, so daemons a test starts one after another start empty.
+        options.setdefault("state_directory", tmp_path / f"{path.stem}-state")
         path.write_text(text if text is not None else config_text(directory=tmp_path, **options))
         return path
     return write

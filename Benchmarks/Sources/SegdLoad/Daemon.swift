@@ -5,7 +5,7 @@ import Glibc
 ///
 /// The config is `deploy/segd.toml` with the inbound and outbound endpoints replaced, the PULL
 /// socket off, both high-water marks raised to 10,000,000 (the config's maximum) so PUB/SUB does not
-/// drop during the measurement, and optionally extra segments appended. Endpoints are read back from
+/// drop during the measurement, the state in a directory of its own, and optionally extra segments appended. Endpoints are read back from
 /// the start-up banner (ports chosen by the system); the processed count from the `stopped` log line
 /// the daemon writes to stderr after SIGTERM.
 final class DaemonProcess {
@@ -15,11 +15,33 @@ final class DaemonProcess {
     let stderrPath: String
     let configPath: String
 
-    init(segd: String, baseConfig: String, subBind: String, publishBind: String, extraSegments: String = "", workDirectory: String) throws {
+    let stateDirectory: String
+    /// Nanoseconds from spawning the process to reading its start-up banner, which it prints once
+    /// its state is recovered and its sockets are bound (when it also sends READY=1).
+    private(set) var startNanoseconds: UInt64 = 0
+
+    /// `prepare` runs after the config is written and before the process starts, with the
+    /// config's path and its state directory (to put a snapshot there).
+    init(
+        segd: String, baseConfig: String, subBind: String, publishBind: String, extraSegments: String = "", workDirectory: String,
+        prepare: (_ configPath: String, _ stateDirectory: String) throws -> Void = { _, _ in }
+    ) throws {
+        let baseDirectory = URL(fileURLWithPath: baseConfig).deletingLastPathComponent().path
         var lines: [String] = []
+        let id = UUID().uuidString.prefix(8)
         for line in try String(contentsOfFile: baseConfig, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("sub_bind") {
+            if trimmed == "[durability]" {
+                // Each daemon its own (empty) state; the journal stays on, as in production.
+                lines.append(String(line))
+                lines.append("directory = \"\(workDirectory)/state-\(id)\"")
+                lines.append("snapshot_interval = \"1h\"")
+            } else if trimmed.hasPrefix("directory") || trimmed.hasPrefix("snapshot_interval") {
+                continue
+            } else if trimmed.hasPrefix("params = \""), !trimmed.hasPrefix("params = \"/") {
+                // Relative to the shipped config, not to the copy.
+                lines.append("params = \"\(baseDirectory)/\(trimmed.dropFirst("params = \"".count))")
+            } else if trimmed.hasPrefix("sub_bind") {
                 lines.append("sub_bind = [\"\(subBind)\"]")
                 lines.append("receive_hwm = 10000000")
             } else if trimmed.hasPrefix("pull_bind") {
@@ -33,17 +55,19 @@ final class DaemonProcess {
                 lines.append(String(line))
             }
         }
-        let id = UUID().uuidString.prefix(8)
         configPath = "\(workDirectory)/segd-\(id).toml"
         stderrPath = "\(workDirectory)/segd-\(id).stderr"
         try (lines.joined(separator: "\n") + "\n" + extraSegments).write(toFile: configPath, atomically: true, encoding: .utf8)
+        stateDirectory = "\(workDirectory)/state-\(id)"
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        try prepare(configPath, stateDirectory)
 
         process.executableURL = URL(fileURLWithPath: segd)
         process.arguments = ["run", "--config", configPath]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        let spawned = monotonicNanoseconds()
         try process.run()
         let reader = LineReader(output.fileHandleForReading.fileDescriptor)
         var sub: String?
@@ -58,6 +82,7 @@ final class DaemonProcess {
             let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
             throw UsageError(description: "segd did not start (config \(configPath)):\n\(log)")
         }
+        startNanoseconds = monotonicNanoseconds() - spawned
         subEndpoint = sub
         publishEndpoint = publish
     }

@@ -4,15 +4,17 @@ import Foundation
 //   e2e      --transport tcp|ipc [--events 1000000] [--file F] [--segd PATH]
 //   latency  [--rate 100000] [--seconds 10] [--burst rate/10000] [--segd PATH]
 //   memory   [--customers 100000,1000000,5000000] [--span-days 90] [--segd PATH] [--config FILE]
+//   restart  [--customers 1000000] [--segd PATH] [--config FILE]
 // and the child roles e2e starts: publish, bare-sub.
 let arguments = CommandLine.arguments
 do {
-    guard arguments.count >= 2 else { throw UsageError(description: "usage: segd-load e2e|latency|memory|publish|bare-sub [--option value …]") }
+    guard arguments.count >= 2 else { throw UsageError(description: "usage: segd-load e2e|latency|memory|restart|publish|bare-sub [--option value …]") }
     let options = try Options(arguments.dropFirst(2))
     switch arguments[1] {
     case "e2e": try runEndToEnd(options)
     case "latency": try runLatency(options)
     case "memory": try runMemory(options)
+    case "restart": try runRestart(options)
     case "publish": try runPublisher(options)
     case "bare-sub": try runBareSubscriber(options)
     default: throw UsageError(description: "unknown command \(arguments[1])")

@@ -10,8 +10,7 @@ extension SegdConfiguration {
         guard present else { return }
         var model: ChurnModel?
         if let path = try reader.optionalString("params") {
-            let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent(path).path
-            switch ChurnParametersFile.load(path: resolved) {
+            switch ChurnParametersFile.load(path: Self.resolve(path, against: file)) {
             case .success(let loaded): model = loaded
             case .failure(let failure): throw reader.error("params", failure.message)
             }

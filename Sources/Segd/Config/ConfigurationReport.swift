@@ -12,6 +12,10 @@ public enum ConfigurationReport {
         lines.append("publish: PUB bind \(list(configuration.publish.bind)); send HWM \(configuration.publish.sendHighWaterMark)")
         lines.append("engine:  currency \(engine.currency) (\(engine.minorUnitsPerMajor) minor units); windows \(engine.windows.map(\.description).joined(separator: ", ")); allowed lateness \(EventTimeText.formatDuration(engine.allowedLatenessMilliseconds)); idle advance \(EventTimeText.formatDuration(configuration.idleAdvanceMilliseconds))")
         if let churn = engine.churn { lines.append("churn:   " + describe(churn)) }
+        let durability = configuration.durability
+        lines.append(durability.enabled
+            ? "state:   \(durability.directory); journal fsync \(durability.fsync); snapshot every \(EventTimeText.formatDuration(durability.snapshotIntervalMilliseconds)), \(durability.snapshotsRetained) kept"
+            : "state:   in memory only ([durability] enabled = false)")
         lines.append("log:     level \(configuration.logLevel)")
         lines.append("segments (\(engine.segments.count)):")
         let width = engine.segments.map(\.name.count).max() ?? 0

@@ -46,6 +46,7 @@ public struct SegdConfiguration: Sendable {
     public var admin = Admin()
     public var publish = Publish()
     public var engine = EngineConfiguration()
+    public var durability = Durability()
     /// How often, with no traffic, the engine clock is advanced to the wall clock minus the
     /// allowed lateness, so timers fire although no event arrives.
     public var idleAdvanceMilliseconds: Int64 = 1_000
@@ -55,19 +56,20 @@ public struct SegdConfiguration: Sendable {
 
     public init() {}
 
-    /// Reads and validates `path`.
-    public static func load(path: String) throws(ConfigError) -> SegdConfiguration {
+    /// Reads and validates `path`; `environment` (the process's own when nil) supplies systemd's
+    /// `$STATE_DIRECTORY`.
+    public static func load(path: String, environment: [String: String]? = nil) throws(ConfigError) -> SegdConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(file: path, key: "", message: "cannot read the config file: \(error.localizedDescription)")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, environment: environment)
     }
 
-    /// Parses and validates TOML `text`; `file` names it in errors.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> SegdConfiguration {
+    /// Parses and validates TOML `text`; `file` names it in errors and anchors relative paths.
+    public static func parse(_ text: String, file: String, environment: [String: String]? = nil) throws(ConfigError) -> SegdConfiguration {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -84,6 +86,7 @@ public struct SegdConfiguration: Sendable {
         try config.readAdmin(try root.table("admin"))
         try config.readEngine(try root.table("engine"))
         try config.readLog(try root.table("log"))
+        try config.readDurability(try root.table("durability"), environment: environment ?? ProcessInfo.processInfo.environment)
         try config.readChurn(try root.table("churn"), present: root.has("churn"))
         try config.readSegments(try root.tableArray("segment"))
         try root.finish()
@@ -97,13 +100,8 @@ public struct SegdConfiguration: Sendable {
         if ingest != other.ingest { differences.append("[ingest]") }
         if publish != other.publish { differences.append("[publish]") }
         if admin != other.admin { differences.append("[admin]") }
-        if engine.windows != other.engine.windows { differences.append("engine.windows") }
-        if engine.currency != other.engine.currency { differences.append("engine.currency") }
-        if engine.minorUnitsPerMajor != other.engine.minorUnitsPerMajor { differences.append("engine.minor_units") }
-        if engine.allowedLatenessMilliseconds != other.engine.allowedLatenessMilliseconds { differences.append("engine.allowed_lateness") }
-        if engine.maxFutureSkewMilliseconds != other.engine.maxFutureSkewMilliseconds { differences.append("engine.max_future_skew") }
-        if engine.dedupHorizonMilliseconds != other.engine.dedupHorizonMilliseconds { differences.append("engine.dedup_horizon") }
-        if engine.churn != other.engine.churn { differences.append("[churn]") }
+        if durability != other.durability { differences.append("[durability]") }
+        differences += engine.settingDifferences(from: other.engine)
         if idleAdvanceMilliseconds != other.idleAdvanceMilliseconds { differences.append("engine.idle_advance") }
         return differences
     }
@@ -237,6 +235,22 @@ public struct SegdConfiguration: Sendable {
 }
 
 /// ZeroMQ endpoint syntax, checked before any socket is made so the error points at the config.
+extension EngineConfiguration {
+    /// The config keys, other than `[[segment]]`, whose values differ from `other`'s: the
+    /// settings a reload cannot change and a saved state cannot be continued under.
+    public func settingDifferences(from other: EngineConfiguration) -> [String] {
+        var differences: [String] = []
+        if windows != other.windows { differences.append("engine.windows") }
+        if currency != other.currency { differences.append("engine.currency") }
+        if minorUnitsPerMajor != other.minorUnitsPerMajor { differences.append("engine.minor_units") }
+        if allowedLatenessMilliseconds != other.allowedLatenessMilliseconds { differences.append("engine.allowed_lateness") }
+        if maxFutureSkewMilliseconds != other.maxFutureSkewMilliseconds { differences.append("engine.max_future_skew") }
+        if dedupHorizonMilliseconds != other.dedupHorizonMilliseconds { differences.append("engine.dedup_horizon") }
+        if churn != other.churn { differences.append("[churn]") }
+        return differences
+    }
+}
+
 enum Endpoint {
     static func isValid(_ endpoint: String) -> Bool {
         for scheme in ["ipc://", "inproc://"] where endpoint.hasPrefix(scheme) {

@@ -1,6 +1,7 @@
 import Foundation
 public import Logging
 import SegdCore
+import SegdDurability
 import Synchronization
 import ZeroMQ
 
@@ -61,19 +62,21 @@ public final class IngestLoop: Sendable {
     /// Reloads applied so far.
     public var reloads: Int { reloadCount.load(ordering: .acquiring) }
 
-    /// Runs the loop on the calling thread until ``stop()``. Binds and connects first and calls
-    /// `ready` with the resolved endpoints; returns the final engine summary (JSON).
+    /// Runs the loop on the calling thread until ``stop()``. Recovers the saved state, binds and
+    /// connects, then calls `ready` with the resolved endpoints; returns the final engine summary (JSON).
     public func run(ready: (BoundEndpoints) -> Void) throws -> String {
-        var pipeline = try LivePipelineFactory.make(configuration)
+        let journaled = try JournaledPipeline(configuration: configuration, logger: logger, metrics: ops.metrics)
+        // The recovered counters, before anyone is told the daemon is ready.
+        ops.publish(journaled.engine)
         let sockets = try LiveSockets(configuration: configuration, context: context)
         defer { sockets.close() }
         defer { queries.stop() }
         ready(sockets.endpoints)
         ops.health.markReady()
-        try? ops.notifier.ready(status: "ingesting; \(pipeline.engine.store.count) customers")
+        try? ops.notifier.ready(status: "ingesting; \(journaled.engine.store.count) customers")
         logger.info("ready", metadata: [
             "sub": "\(sockets.endpoints.sub)", "pull": "\(sockets.endpoints.pull)", "publish": "\(sockets.endpoints.publish)",
-            "segments": "\(pipeline.engine.segments.count)",
+            "segments": "\(journaled.engine.segments.count)",
         ])
 
         let poller = ZMQPoller()
@@ -87,84 +90,90 @@ public final class IngestLoop: Sendable {
         var refitRunning = false
         var lastMetrics: Int64 = 0
         let pollWait = min(idleAdvance, DaemonOps.maximumPollWait)
+        // Alerts of a reload at start (rules changed while stopped) go out first.
+        try publish(journaled, on: sockets.publisher)
 
         while !stopRequested.load(ordering: .acquiring) {
             try poller.poll(timeout: .milliseconds(pollWait))
             ops.beat()
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
             if let replacement = pendingReload.withLock({ pending in defer { pending = nil }; return pending }) {
-                apply(replacement, to: &pipeline, logger: &logger)
-                try publish(&pipeline, on: sockets.publisher)
+                try apply(replacement, to: journaled, logger: &logger)
+                try publish(journaled, on: sockets.publisher)
             }
             if let refit = finishedRefit.withLock({ finished in defer { finished = nil }; return finished }) {
-                install(refit, into: &pipeline)
+                try install(refit, into: journaled)
                 refitRunning = false
-                try publish(&pipeline, on: sockets.publisher)
+                try publish(journaled, on: sockets.publisher)
             }
             var received = 0
             let now = WallClock.milliseconds()
             let started = MonotonicClock.microseconds()
             for (index, item) in inbound.enumerated() where poller.isReadable(item) {
-                received += try receiveBatch(from: sockets.inbound[index], into: &frames, pipeline: &pipeline, limit: batchSize, at: now)
+                received += try receiveBatch(from: sockets.inbound[index], into: &frames, journaled: journaled, limit: batchSize, at: now)
             }
             if received > 0 {
                 ops.metrics.processingSeconds.record(.microseconds(Int64(MonotonicClock.microseconds() - started)))
-            }
-            if received > 0 {
                 lastTraffic = now
-            } else if now - lastTraffic >= idleAdvance {
-                pipeline.engine.advanceClock(to: now - configuration.engine.allowedLatenessMilliseconds)
-                lastTraffic = now
+            } else {
+                if now - lastTraffic >= idleAdvance {
+                    try journaled.change(.clockAdvance(now - configuration.engine.allowedLatenessMilliseconds))
+                    lastTraffic = now
+                }
+                try journaled.state?.idle()
             }
-            if !refitRunning, let refit = pipeline.engine.takeChurnRefit() {
+            if !refitRunning, journaled.engine.churnRefitDue, case .refit(let refit) = try journaled.change(.refitTaken) {
                 refitRunning = true
                 startRefit(refit)
             }
-            try publish(&pipeline, on: sockets.publisher)
-            queries.answer(from: pipeline.engine)
+            try publish(journaled, on: sockets.publisher)
+            try forget(queries.takeForgetRequests(), in: journaled, on: sockets.publisher)
+            queries.answer(from: journaled.engine)
+            try journaled.state?.snapshotIfDue(journaled.engine, now: now) { [wakeup] in wakeup.signal() }
             if now - lastMetrics >= Self.metricsInterval {
-                ops.publish(pipeline.engine)
+                ops.publish(journaled.engine)
+                journaled.state?.exportMetrics()
                 lastMetrics = now
             }
         }
 
         ops.health.markStopping()
         try? ops.notifier.stopping(status: "draining")
-        // Graceful stop: take what is already queued (without waiting for more), publish, close.
+        // Graceful stop: take what is already queued (without waiting for more), publish, snapshot, close.
         for socket in sockets.inbound {
-            while try receiveBatch(from: socket, into: &frames, pipeline: &pipeline, limit: batchSize, at: WallClock.milliseconds()) > 0 {
-                try publish(&pipeline, on: sockets.publisher)
+            while try receiveBatch(from: socket, into: &frames, journaled: journaled, limit: batchSize, at: WallClock.milliseconds()) > 0 {
+                try publish(journaled, on: sockets.publisher)
             }
         }
-        try publish(&pipeline, on: sockets.publisher)
-        ops.publish(pipeline.engine)
-        let summary = EngineSummary.json(pipeline.engine)
-        logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(pipeline.engine.nextSeq - 1)"])
+        try publish(journaled, on: sockets.publisher)
+        try journaled.state?.close(journaled.engine)
+        ops.publish(journaled.engine)
+        let summary = EngineSummary.json(journaled.engine)
+        logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(journaled.engine.nextSeq - 1)"])
         return summary
     }
 
     /// Applies a reloaded configuration's rules and log level; settings that need a restart
     /// (sockets, windows, currency, time bounds) are kept and named in a warning.
-    private func apply(_ replacement: SegdConfiguration, to pipeline: inout Pipeline, logger: inout Logger) {
+    private func apply(_ replacement: SegdConfiguration, to journaled: JournaledPipeline, logger: inout Logger) throws(DurabilityError) {
         try? ops.notifier.reloading(status: "reloading \(replacement.file)")
         defer { try? ops.notifier.ready(status: "ingesting; reloads \(reloads)") }
-        do {
-            let before = pipeline.engine.nextSeq
-            try pipeline.engine.reload(segments: replacement.engine.segments)
-            logger.logLevel = replacement.logLevel
-            reloadCount.add(1, ordering: .releasing)
-            ops.metrics.reloads(succeeded: true).add(1)
-            logger.notice("reloaded", metadata: [
-                "file": "\(replacement.file)", "segments": "\(replacement.engine.segments.count)",
-                "alerts": "\(pipeline.engine.nextSeq - before)",
-            ])
-            let ignored = configuration.restartOnlyDifferences(from: replacement)
-            if !ignored.isEmpty {
-                logger.warning("reload keeps the running values of settings that need a restart", metadata: ["settings": "\(ignored.joined(separator: ", "))"])
-            }
-        } catch {
+        let before = journaled.engine.nextSeq
+        if case .reloadFailed(let error) = try journaled.change(.reload(replacement.engine.segments)) {
             ops.metrics.reloads(succeeded: false).add(1)
             logger.error("reload failed; the previous rules stay in force", metadata: ["error": "\(error)"])
+            return
+        }
+        logger.logLevel = replacement.logLevel
+        reloadCount.add(1, ordering: .releasing)
+        ops.metrics.reloads(succeeded: true).add(1)
+        logger.notice("reloaded", metadata: [
+            "file": "\(replacement.file)", "segments": "\(replacement.engine.segments.count)",
+            "alerts": "\(journaled.engine.nextSeq - before)",
+        ])
+        let ignored = configuration.restartOnlyDifferences(from: replacement)
+        if !ignored.isEmpty {
+            logger.warning("reload keeps the running values of settings that need a restart", metadata: ["settings": "\(ignored.joined(separator: ", "))"])
         }
     }
 
@@ -184,57 +193,80 @@ public final class IngestLoop: Sendable {
         thread.start()
     }
 
-    private func install(_ refit: Result<ChurnModel, ChurnFitError>, into pipeline: inout Pipeline) {
+    private func install(_ refit: Result<ChurnModel, ChurnFitError>, into journaled: JournaledPipeline) throws(DurabilityError) {
         switch refit {
         case .success(let model):
-            let before = pipeline.engine.nextSeq
-            pipeline.engine.installChurnModel(model)
+            let before = journaled.engine.nextSeq
+            try journaled.change(.refitInstalled(model))
             logger.notice("churn model refitted", metadata: [
                 "r": "\(model.purchases.r)", "alpha": "\(model.purchases.alpha)", "a": "\(model.purchases.a)", "b": "\(model.purchases.b)",
-                "one_time_buyer_days": "\(model.oneTimeBuyerDays.map { "\($0)" } ?? "none")", "alerts": "\(pipeline.engine.nextSeq - before)",
+                "one_time_buyer_days": "\(model.oneTimeBuyerDays.map { "\($0)" } ?? "none")", "alerts": "\(journaled.engine.nextSeq - before)",
             ])
         case .failure(let error):
-            pipeline.engine.noteChurnRefitFailure()
+            try journaled.change(.refitFailed)
             logger.warning("churn model refit failed; the model in force stays", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Erases each requested customer: journaled, their exits published, then a snapshot that
+    /// replaces every older one and the journal before it, so the id is left nowhere on disk.
+    /// Each request is answered only once that is done.
+    private func forget(_ requests: [LoopQueries.ForgetRequest], in journaled: JournaledPipeline, on publisher: ZMQSocket) throws {
+        guard !requests.isEmpty else { return }
+        var outcomes: [(request: LoopQueries.ForgetRequest, exits: UInt64?)] = []
+        for request in requests {
+            let before = journaled.engine.nextSeq
+            guard case .forgot(true) = try journaled.change(.forget(customerID: request.customerID)) else {
+                outcomes.append((request, nil))
+                continue
+            }
+            outcomes.append((request, journaled.engine.nextSeq - before))
+        }
+        try publish(journaled, on: publisher)
+        try journaled.state?.snapshotNow(journaled.engine, retain: 1)
+        for (request, exits) in outcomes {
+            logger.notice("customer forgotten", metadata: ["known": "\(exits != nil)", "exits": "\(exits ?? 0)"])
+            request.answer(exits: exits)
         }
     }
 
     /// Receives up to `limit` messages without blocking and runs each through the pipeline, as
     /// received at wall-clock time `now`.
-    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, pipeline: inout Pipeline, limit: Int, at now: Int64) throws -> Int {
+    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, journaled: JournaledPipeline, limit: Int, at now: Int64) throws -> Int {
         var count = 0
         while count < limit, try socket.receive(into: &frames, dontWait: true) {
-            Self.process(frames, pipeline: &pipeline, receivedAt: now)
+            try Self.process(frames, journaled: journaled, receivedAt: now)
             count += 1
         }
         if count > 0 { processedCount.add(count, ordering: .releasing) }
         return count
     }
 
-    private static func process(_ frames: borrowing ZMQFrameSet, pipeline: inout Pipeline, receivedAt: Int64) {
-        if frames.totalFrameCount == 2 {
-            frames.withFrame(0) { topic in
-                frames.withFrame(1) { payload in pipeline.ingest(topic: topic, payload: payload, receivedAt: receivedAt) }
+    /// Journals and applies one received message: `[topic, payload]`, or a malformed one with
+    /// its frame count for the dead letter.
+    private static func process(_ frames: borrowing ZMQFrameSet, journaled: JournaledPipeline, receivedAt: Int64) throws(DurabilityError) {
+        let total = frames.totalFrameCount
+        try frames.withFrame(0) { (topic) throws(DurabilityError) in
+            guard frames.count >= 2 else {
+                let none = UnsafeRawBufferPointer(start: nil, count: 0)
+                try journaled.change(.message(receivedAt: receivedAt, frames: total, topic: topic, payload: none))
+                return
             }
-        } else if frames.count >= 2 {
-            frames.withFrame(0) { topic in
-                frames.withFrame(1) { payload in pipeline.rejectFrameCount(topic: topic, payload: payload, frames: frames.totalFrameCount) }
-            }
-        } else {
-            frames.withFrame(0) { topic in
-                pipeline.rejectFrameCount(topic: topic, payload: UnsafeRawBufferPointer(start: nil, count: 0), frames: 1)
+            try frames.withFrame(1) { (payload) throws(DurabilityError) in
+                _ = try journaled.change(.message(receivedAt: receivedAt, frames: total, topic: topic, payload: payload))
             }
         }
     }
 
-    /// Sends every outbound message the engine produced. PUB never blocks: at the high-water mark
-    /// libzmq drops for the slow subscriber, which catches up from the outbound log (a later issue).
-    private func publish(_ pipeline: inout Pipeline, on publisher: ZMQSocket) throws {
-        guard !pipeline.engine.outbound.isEmpty else { return }
-        try pipeline.engine.outbound.forEach { topic, json in
+    /// Commits the journal, then sends every outbound message the engine produced. PUB never
+    /// blocks: at the high-water mark libzmq drops for the slow subscriber.
+    private func publish(_ journaled: JournaledPipeline, on publisher: ZMQSocket) throws {
+        try journaled.commit()
+        guard !journaled.engine.outbound.isEmpty else { return }
+        try journaled.pipeline.engine.outbound.forEach { topic, json in
             try publisher.send(topic, json, dontWait: true)
         }
-        pipeline.engine.outbound.removeAll()
+        journaled.pipeline.engine.outbound.removeAll()
     }
 }
 

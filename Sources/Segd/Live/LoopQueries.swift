@@ -9,6 +9,31 @@ public final class LoopQueries: AdminQueries {
     private enum Request {
         case customer(String)
         case segments
+        case forget(String)
+    }
+
+    /// A forget request, which changes state and so is carried out by the loop itself.
+    struct ForgetRequest {
+        let customerID: String
+        fileprivate let continuation: CheckedContinuation<[UInt8]?, Never>
+
+        /// Answers with the number of segment exits published, or not found when `exits` is nil.
+        func answer(exits: UInt64?) {
+            guard let exits else {
+                continuation.resume(returning: nil)
+                return
+            }
+            var writer = JSONWriter()
+            writer.beginObject()
+            writer.key("customer_id")
+            writer.string(customerID)
+            writer.key("forgotten")
+            writer.bool(true)
+            writer.key("segment_exits")
+            writer.integer(Int64(exits))
+            writer.endObject()
+            continuation.resume(returning: writer.bytes)
+        }
     }
 
     private struct State: ~Copyable {
@@ -31,6 +56,10 @@ public final class LoopQueries: AdminQueries {
         await ask(.segments) ?? Array(#"{"error":"segd is stopping"}"#.utf8)
     }
 
+    public func forget(id: String) async -> [UInt8]? {
+        await ask(.forget(id))
+    }
+
     private func ask(_ request: Request) async -> [UInt8]? {
         await withCheckedContinuation { continuation in
             let stopped = state.withLock { state in
@@ -41,12 +70,31 @@ public final class LoopQueries: AdminQueries {
         }
     }
 
-    /// Answers every queued request from `engine`; the loop calls it each turn.
-    func answer(from engine: SegmentEngine) {
-        let requests = state.withLock { state in
-            defer { state.pending.removeAll() }
-            return state.pending
+    /// Takes the queued forget requests, for the loop to carry out.
+    func takeForgetRequests() -> [ForgetRequest] {
+        take(forgets: true).map { request, continuation in
+            guard case .forget(let id) = request else { preconditionFailure("take(forgets: true) returned a lookup") }
+            return ForgetRequest(customerID: id, continuation: continuation)
         }
+    }
+
+    /// Removes and returns the queued forget requests, or the queued lookups.
+    private func take(forgets: Bool) -> [(Request, CheckedContinuation<[UInt8]?, Never>)] {
+        state.withLock { state in
+            var taken: [(Request, CheckedContinuation<[UInt8]?, Never>)] = []
+            state.pending.removeAll { entry in
+                let isForget = if case .forget = entry.0 { true } else { false }
+                if isForget == forgets { taken.append(entry) }
+                return isForget == forgets
+            }
+            return taken
+        }
+    }
+
+    /// Answers every queued lookup from `engine`; the loop calls it each turn, after
+    /// ``takeForgetRequests()``.
+    func answer(from engine: SegmentEngine) {
+        let requests = take(forgets: false)
         var writer = JSONWriter()
         for (request, continuation) in requests {
             switch request {
@@ -60,6 +108,8 @@ public final class LoopQueries: AdminQueries {
             case .segments:
                 Self.encodeSegments(engine, into: &writer)
                 continuation.resume(returning: writer.bytes)
+            case .forget:
+                preconditionFailure("take(forgets: false) returned a forget request")
             }
         }
     }

@@ -8,4 +8,6 @@ public protocol AdminQueries: Sendable {
     func customer(id: String) async -> [UInt8]?
     /// Every segment with its member count.
     func segments() async -> [UInt8]
+    /// Erases the customer (privacy request) and returns what was done, or nil when unknown.
+    func forget(id: String) async -> [UInt8]?
 }

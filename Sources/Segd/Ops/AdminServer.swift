@@ -5,7 +5,8 @@ public import Prometheus
 public import ServiceLifecycle
 import Synchronization
 
-/// The HTTP admin listener: `/metrics`, `/healthz`, `/readyz`, `/v1/customers/{id}`, `/v1/segments`.
+/// The HTTP admin listener: `/metrics`, `/healthz`, `/readyz`, `/v1/customers/{id}` (GET, and DELETE
+/// to forget), `/v1/segments`.
 ///
 /// A ServiceLifecycle `Service`: put it in the daemon's `ServiceGroup` *before* the ingest
 /// service, so that on SIGTERM it is shut down last and keeps answering (`/readyz` 503) while the
@@ -147,12 +148,13 @@ struct AdminResponder: HTTPResponder {
         guard let route else {
             return Self.json(.notFound, #"{"error":"not found","path":"# + Self.jsonString(path) + "}")
         }
-        guard request.method == .get else {
+        let allowed = route.allowedMethods
+        guard allowed.contains(request.method) else {
             var response = Self.json(
                 .methodNotAllowed,
                 #"{"error":"method not allowed","method":"# + Self.jsonString(request.method.rawValue) + "}"
             )
-            response.headers[.allow] = "GET"
+            response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
             return response
         }
         switch route {
@@ -175,10 +177,11 @@ struct AdminResponder: HTTPResponder {
         case .segments:
             return Self.bytes(.ok, "application/json", await queries.segments())
         case .customer(let rawID):
-            guard let id = Self.percentDecoded(rawID), !id.isEmpty else {
+            guard let id = PercentEncoding.decode(rawID), !id.isEmpty else {
                 return Self.json(.badRequest, #"{"error":"bad customer id","id":"# + Self.jsonString(rawID) + "}")
             }
-            guard let body = await queries.customer(id: id) else {
+            let answer = request.method == .delete ? await queries.forget(id: id) : await queries.customer(id: id)
+            guard let body = answer else {
                 return Self.json(.notFound, #"{"error":"customer not found","id":"# + Self.jsonString(id) + "}")
             }
             return Self.bytes(.ok, "application/json", body)
@@ -187,7 +190,13 @@ struct AdminResponder: HTTPResponder {
 
     enum Route: Equatable {
         case metrics, healthz, readyz, segments
+        /// GET looks the customer up; DELETE erases them (`segd forget`).
         case customer(Substring)
+
+        var allowedMethods: [HTTPRequest.Method] {
+            if case .customer = self { return [.get, .delete] }
+            return [.get]
+        }
 
         init?(path: String) {
             switch path {
@@ -246,32 +255,5 @@ struct AdminResponder: HTTPResponder {
             }
         }
         return out + "\""
-    }
-
-    /// `%XX` decoding of a path segment; nil on a malformed escape or invalid UTF-8.
-    static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                return nil
-            }
-            bytes.append(high << 4 | low)
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -36,11 +36,7 @@ public struct ReplayRunner {
         // One receipt time for the whole file, so `future` is judged the same way on every line.
         let startedAt = WallClock.milliseconds()
         try reader.forEachMessage { topic, payload, frames in
-            if frames == 2 {
-                pipeline.ingest(topic: topic, payload: payload, receivedAt: startedAt)
-            } else {
-                pipeline.rejectFrameCount(topic: topic, payload: payload, frames: frames)
-            }
+            JournalEntry.message(receivedAt: startedAt, frames: frames, topic: topic, payload: payload).apply(to: &pipeline)
             if pipeline.engine.churnRefitDue { reportRefit(pipeline.engine.refitChurnModelIfDue()) }
             if pipeline.engine.outbound.count >= flushThreshold { try drain(&pipeline, into: &emitter) }
         }
@@ -50,7 +46,7 @@ public struct ReplayRunner {
         }
         try drain(&pipeline, into: &emitter)
         try emitter?.flush()
-        if let path = options.profiles { try writeProfiles(pipeline.engine, to: path) }
+        if let path = options.profiles { try ProfileFile.write(pipeline.engine, to: path) }
         return EngineSummary.json(pipeline.engine)
     }
 
@@ -61,15 +57,6 @@ public struct ReplayRunner {
         pipeline.engine.outbound.removeAll()
     }
 
-    private static func writeProfiles(_ engine: SegmentEngine, to path: String) throws {
-        let output = try MessageFileWriter(path: path)
-        var writer = JSONWriter()
-        for customer in 0..<Int32(engine.store.count) {
-            ProfileExport.encode(customer, of: engine, into: &writer)
-            try output.writeLine(writer.bytes)
-        }
-        try output.flush()
-    }
 }
 
 /// Builds the pipeline the way every mode (live, replay, demo) uses it, so they cannot drift apart.

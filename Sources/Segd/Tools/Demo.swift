@@ -24,6 +24,8 @@ public struct Demo {
         configuration.ingest.subConnect = []
         configuration.ingest.pullBind = ["tcp://127.0.0.1:*"]
         configuration.publish.bind = ["tcp://127.0.0.1:*"]
+        // Generated customers are not worth keeping, and must not mix with `make run`'s saved state.
+        configuration.durability.enabled = false
         let loop = try IngestLoop(configuration: configuration, logger: logger)
         let ready = AsyncStream<BoundEndpoints>.makeStream()
         async let summary = LoopThread.run(loop) { endpoints in

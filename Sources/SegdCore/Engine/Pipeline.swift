@@ -10,6 +10,12 @@ public struct Pipeline: Sendable {
         engine = try SegmentEngine(configuration: configuration)
     }
 
+    /// A pipeline around an engine that already has state (restored from a snapshot).
+    public init(engine: SegmentEngine, maxPayloadBytes: Int) {
+        decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)
+        self.engine = engine
+    }
+
     /// Processes one two-frame message `[topic, payload]` received at wall-clock time `receivedAt`
     /// (epoch milliseconds; replay passes the time the replay started).
     public mutating func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64) {
