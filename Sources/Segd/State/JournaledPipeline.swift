@@ -22,7 +22,7 @@ final class JournaledPipeline {
         logger.notice("state recovered", metadata: [
             "directory": "\(configuration.durability.directory)", "snapshot": "\(report.snapshot ?? "none")",
             "journal_records_replayed": "\(report.recordsReplayed)", "customers": "\(pipeline.engine.store.count)",
-            "next_seq": "\(pipeline.engine.nextSeq)", "seconds": "\(report.duration)",
+            "next_seq": "\(pipeline.engine.nextSeq)", "duration": "\(report.duration)",
         ])
     }
 

@@ -120,7 +120,7 @@ final class StateStore {
             let removed = try journal.removeSegments(coveredBy: oldestRetained)
             logger.info("snapshot written", metadata: [
                 "path": "\(written.path)", "journal_sequence": "\(written.journalSequence)", "bytes": "\(written.bytes)",
-                "seconds": "\(written.duration)", "journal_segments_removed": "\(removed)",
+                "duration": "\(written.duration)", "journal_segments_removed": "\(removed)",
             ])
         case .failure(let error):
             logger.error("snapshot failed; the journal keeps everything since the last one", metadata: ["error": "\(error)"])
