@@ -44,6 +44,14 @@ public struct BinaryReader: Sendable {
         return Array(bytes[start..<start + count])
     }
 
+    /// Moves past a `UInt32` byte count and that many bytes without copying them; returns where
+    /// they start (relative to `bytes`), for a caller that reads them in place.
+    public mutating func skipLengthPrefixed() throws(DurabilityError) -> Range<Int> {
+        let count = Int(try read(UInt32.self))
+        let start = try advance(by: count)
+        return start..<start + count
+    }
+
     /// A `UInt32` byte count, then the bytes.
     public mutating func readLengthPrefixed() throws(DurabilityError) -> [UInt8] {
         try readRaw(count: Int(try read(UInt32.self)))

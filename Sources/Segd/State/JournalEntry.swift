@@ -73,16 +73,11 @@ enum JournalEntry {
         case .message:
             let receivedAt = try reader.read(Int64.self)
             let frames = Int(try reader.read(UInt32.self))
-            let topicLength = Int(try reader.read(UInt32.self))
-            let topicStart = reader.position
-            _ = try reader.readRaw(count: topicLength)
-            let payloadLength = Int(try reader.read(UInt32.self))
-            let payloadStart = reader.position
-            _ = try reader.readRaw(count: payloadLength)
-            try reader.expectEnd()
+            let topicRange = try reader.skipLengthPrefixed()
+            let payloadRange = try reader.skipLengthPrefixed()
             // Point into the record itself rather than the reader's copy, which dies with this scope.
-            let topic = UnsafeRawBufferPointer(rebasing: payload[topicStart..<topicStart + topicLength])
-            let body = UnsafeRawBufferPointer(rebasing: payload[payloadStart..<payloadStart + payloadLength])
+            let topic = UnsafeRawBufferPointer(rebasing: payload[topicRange])
+            let body = UnsafeRawBufferPointer(rebasing: payload[payloadRange])
             entry = .message(receivedAt: receivedAt, frames: frames, topic: topic, payload: body)
         case .clockAdvance:
             entry = .clockAdvance(try reader.read(Int64.self))
