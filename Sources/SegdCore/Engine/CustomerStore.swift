@@ -253,12 +253,6 @@ public struct CustomerStore: Sendable {
         membershipWords = words
     }
 
-    /// Calls `body` with the membership words of `customer`.
-    public func withMemberships<Result>(_ customer: Int32, _ body: (UnsafeBufferPointer<UInt64>) throws -> Result) rethrows -> Result {
-        let start = Int(customer) * membershipWords
-        return try memberships.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + membershipWords])) }
-    }
-
     private static func ratio(_ numerator: Double, _ denominator: Double) -> Double {
         denominator == 0 ? .nan : numerator / denominator
     }

@@ -43,12 +43,10 @@ public struct SegmentEngine: Sendable {
     private var duplicates: DuplicateFilter
     private var features: [Double]
     private var writer = JSONWriter()
-    /// Scratch for one evaluation: the customer's membership words before it, and which families
-    /// already have their member.
+    /// Scratch for one evaluation: the customer's membership words before it.
     private var previousMemberships: [UInt64]
     /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``.
     private var evaluatedMemberships: [UInt64]
-    private var familyClaimed: [Bool]
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
         self.configuration = configuration
@@ -62,7 +60,6 @@ public struct SegmentEngine: Sendable {
         statistics = EngineStatistics(segmentCount: catalog.segments.count)
         previousMemberships = Array(repeating: 0, count: catalog.membershipWords)
         evaluatedMemberships = previousMemberships
-        familyClaimed = Array(repeating: false, count: catalog.families.count)
         features = Array(repeating: 0, count: layout.count)
     }
 
@@ -137,7 +134,6 @@ public struct SegmentEngine: Sendable {
         configuration.segments = configured
         previousMemberships = Array(repeating: 0, count: replacement.membershipWords)
         evaluatedMemberships = previousMemberships
-        familyClaimed = Array(repeating: false, count: replacement.families.count)
         guard clock != .min else { return }
         for customer in store.liveCustomers {
             evaluate(customer, at: clock, cause: .rulesChanged, text: [])
@@ -174,7 +170,7 @@ public struct SegmentEngine: Sendable {
     /// The current feature values of `customer` at the engine clock.
     public func features(of customer: Int32) -> [Double] {
         var values = Array(repeating: 0.0, count: layout.count)
-        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: clock, expected: true, into: $0) }
+        Self.computeFeatures(customer, at: clock, expected: true, store: store, churn: churn, into: &values)
         return values
     }
 
@@ -184,34 +180,12 @@ public struct SegmentEngine: Sendable {
         computeEvaluationFeatures(customer, at: time)
         let churnTransition = updateChurnState(customer, at: time)
         rememberMemberships(customer)
-        // The rules run on locals moved out of `self`: touching `store` or `catalog` inside the
-        // loop's closures made Swift copy the whole store (every array retained and released)
-        // once per segment, which was most of the engine's time.
-        let catalog = self.catalog
-        var memberships = [UInt64]()
-        swap(&memberships, &evaluatedMemberships)
-        for index in memberships.indices { memberships[index] = previousMemberships[index] }
-        var claimed = [Bool]()
-        swap(&claimed, &familyClaimed)
-        for index in claimed.indices { claimed[index] = false }
-        features.withUnsafeBufferPointer { values in
-            memberships.withUnsafeMutableBufferPointer { bits in
-                for segment in catalog.evaluationOrder {
-                    var member = catalog.segments[segment].rule.evaluate(features: values, memberships: UnsafeBufferPointer(bits))
-                    if let family = catalog.familyOfSegment[segment] {
-                        // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
-                        member = member && !claimed[family]
-                        if member { claimed[family] = true }
-                    }
-                    let bit: UInt64 = 1 << UInt64(segment & 63)
-                    if member { bits[segment >> 6] |= bit } else { bits[segment >> 6] &= ~bit }
-                }
-            }
-        }
-        swap(&claimed, &familyClaimed)
-        let changed = memberships != previousMemberships
-        if changed { store.setMemberships(customer, memberships) }
-        swap(&memberships, &evaluatedMemberships)
+        // Stored properties only, and no closure capturing `self`: a closure that captures the
+        // engine while one of its arrays is borrowed makes Swift copy the whole engine.
+        for index in evaluatedMemberships.indices { evaluatedMemberships[index] = previousMemberships[index] }
+        catalog.evaluate(features: features, memberships: &evaluatedMemberships)
+        let changed = evaluatedMemberships != previousMemberships
+        if changed { store.setMemberships(customer, evaluatedMemberships) }
         if let churnTransition { emitChurnAlert(customer, churnTransition, at: time, cause: cause, text: text) }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
         let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
@@ -223,26 +197,28 @@ public struct SegmentEngine: Sendable {
 
     /// Computes into ``features`` what rules and alerts read of `customer` at `time`.
     private mutating func computeEvaluationFeatures(_ customer: Int32, at time: Int64) {
-        var values = [Double]()
-        swap(&values, &features)
-        let expected = catalog.readsExpectedChurnFeatures
-        values.withUnsafeMutableBufferPointer { computeFeatures(customer, at: time, expected: expected, into: $0) }
-        swap(&values, &features)
+        Self.computeFeatures(customer, at: time, expected: catalog.readsExpectedChurnFeatures, store: store, churn: churn, into: &features)
     }
 
     /// Copies `customer`'s membership words into ``previousMemberships``, which
     /// ``emitChanges(_:at:cause:text:)`` compares the store's with.
     private mutating func rememberMemberships(_ customer: Int32) {
-        store.withMemberships(customer) { words in
-            for index in words.indices { previousMemberships[index] = words[index] }
-        }
+        let start = Int(customer) * store.membershipWords
+        for index in previousMemberships.indices { previousMemberships[index] = store.memberships[start + index] }
     }
 
     /// Every feature of `customer` at `time`: the store's, then the churn model's (the expected
     /// ones only when `expected` is set).
-    private func computeFeatures(_ customer: Int32, at time: Int64, expected: Bool, into values: UnsafeMutableBufferPointer<Double>) {
-        store.computeFeatures(customer, at: time, into: values)
-        churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: layout, expected: expected, into: values)
+    ///
+    /// Static, taking what it reads as arguments, so that a caller in a mutating method passes
+    /// borrowed stored properties instead of a copy of the engine.
+    private static func computeFeatures(
+        _ customer: Int32, at time: Int64, expected: Bool, store: borrowing CustomerStore, churn: borrowing ChurnTracker?, into values: inout [Double]
+    ) {
+        values.withUnsafeMutableBufferPointer { buffer in
+            store.computeFeatures(customer, at: time, into: buffer)
+            churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: store.layout, expected: expected, into: buffer)
+        }
     }
 
     /// Moves the customer into or out of the churn-risk state when due at `time`, updating the
@@ -251,6 +227,8 @@ public struct SegmentEngine: Sendable {
     private mutating func updateChurnState(_ customer: Int32, at time: Int64) -> (transition: ChurnTracker.Transition, previous: Double)? {
         guard let churn else { return nil }
         let profile = store.profiles[Int(customer)]
+        // A local: a closure reading `self.layout` while `features` is borrowed made Swift copy the engine.
+        let layout = self.layout
         let transition = features.withUnsafeBufferPointer { churn.transition(profile, features: $0, layout: layout, at: time) }
         let pAlive = features[layout.slot(.pAlive)]
         store.updateChurnState(customer, risk: transition.map { $0 != .recovered } ?? profile.churnRisk, probabilityAlive: pAlive)

@@ -19,6 +19,10 @@ enum RuleInstruction: Sendable {
     case jumpIfSegment(word: Int, mask: UInt64, when: Bool, target: Int)
     case jump(target: Int)
     case result(Bool)
+    /// Only in a catalog's linked program (``RuleProgram/linking(_:)``): segment `segment`'s rule
+    /// answered `value`. Sets its membership bit, unless a member of its family (`family` ≥ 0)
+    /// listed earlier has claimed the family, and goes on at `next`, the next segment's code.
+    case decide(segment: Int, family: Int, value: Bool, next: Int)
 }
 
 /// A compiled rule: owns its instructions, the constant table its membership lists point into,
@@ -27,4 +31,53 @@ struct RuleProgram: Sendable {
     let instructions: [RuleInstruction]
     let constants: [Double]
     let maximumStackDepth: Int
+}
+
+extension RuleProgram {
+    /// One program that evaluates several rules in turn, each segment's code followed by the next:
+    /// `rules` are (segment, family or -1, program) in evaluation order. Each rule's `result`
+    /// becomes a `decide` for its segment, so a customer's whole catalog runs in one pass of the
+    /// interpreter over one instruction array.
+    static func linking(_ rules: [(segment: Int, family: Int, program: RuleProgram)]) -> RuleProgram {
+        var instructions: [RuleInstruction] = []
+        var constants: [Double] = []
+        for rule in rules {
+            let base = instructions.count
+            let constantBase = constants.count
+            let next = base + rule.program.instructions.count
+            for instruction in rule.program.instructions {
+                instructions.append(instruction.relocated(by: base, constantsBy: constantBase, decidingFor: rule.segment, family: rule.family, next: next))
+            }
+            constants.append(contentsOf: rule.program.constants)
+        }
+        instructions.append(.result(false))
+        return RuleProgram(instructions: instructions, constants: constants, maximumStackDepth: rules.map(\.program.maximumStackDepth).max() ?? 0)
+    }
+}
+
+private extension RuleInstruction {
+    /// This instruction placed `base` instructions and `constantBase` constants further on, with
+    /// a result turned into the decision for `segment`.
+    func relocated(by base: Int, constantsBy constantBase: Int, decidingFor segment: Int, family: Int, next: Int) -> RuleInstruction {
+        switch self {
+        case .jumpIfComparison(let op, let when, let target):
+            .jumpIfComparison(op, when: when, target: target + base)
+        case .jumpIfFeatureComparison(let slot, let constant, let target, let op, let when):
+            .jumpIfFeatureComparison(slot: slot, constant: constant, target: target + base, op, when: when)
+        case .jumpIfBetween(let when, let target):
+            .jumpIfBetween(when: when, target: target + base)
+        case .jumpIfMember(let first, let count, let when, let target):
+            .jumpIfMember(first: first + constantBase, count: count, when: when, target: target + base)
+        case .jumpIfSegment(let word, let mask, let when, let target):
+            .jumpIfSegment(word: word, mask: mask, when: when, target: target + base)
+        case .jump(let target):
+            .jump(target: target + base)
+        case .result(let value):
+            .decide(segment: segment, family: family, value: value, next: next)
+        case .decide:
+            preconditionFailure("a linked program is not linked again")
+        case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide:
+            self
+        }
+    }
 }

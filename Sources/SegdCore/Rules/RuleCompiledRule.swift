@@ -9,7 +9,8 @@ public struct CompiledRule: Sendable, CustomStringConvertible {
     /// Distinct segment indices the rule refers to with `segment(name)`, in order of appearance;
     /// those segments must be evaluated first (see ``RuleDependencyOrder``).
     public let segmentDependencies: [Int]
-    private let program: RuleProgram
+    /// The bytecode, which ``SegmentCatalog`` links with the other segments' into one program.
+    let program: RuleProgram
     private let featureCount: Int
     private let membershipWordCount: Int
 
@@ -29,7 +30,8 @@ public struct CompiledRule: Sendable, CustomStringConvertible {
     public func evaluate(features: UnsafeBufferPointer<Double>, memberships: UnsafeBufferPointer<UInt64>) -> Bool {
         precondition(features.count >= featureCount, "feature vector has \(features.count) values, the rule reads slot \(featureCount - 1)")
         precondition(memberships.count >= membershipWordCount, "membership bitset has \(memberships.count) words, the rule reads word \(membershipWordCount - 1)")
-        return program.run(features: features, memberships: memberships)
+        // A single rule's program only reads the memberships and has no family to claim.
+        return program.run(features: features, memberships: UnsafeMutableBufferPointer(mutating: memberships), claimed: UnsafeMutableBufferPointer(start: nil, count: 0))
     }
 
     /// The constants feature `slot` is compared with directly (`slot op constant`, in either order),

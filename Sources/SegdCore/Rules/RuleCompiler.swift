@@ -159,7 +159,7 @@ private extension RuleInstruction {
             .jumpIfSegment(word: word, mask: mask, when: when, target: addresses[label])
         case .jump(let label):
             .jump(target: addresses[label])
-        case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result:
+        case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result, .decide:
             self
         }
     }

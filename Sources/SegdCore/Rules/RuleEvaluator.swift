@@ -12,7 +12,11 @@ extension RuleProgram {
     /// Evaluation allocates nothing: the stack is a temporary allocation sized at compile time
     /// (at most a few hundred bytes, because the parser bounds nesting), which Swift places on the
     /// thread's stack. The caller guarantees every slot and segment word the program reads exists.
-    func run(features: UnsafeBufferPointer<Double>, memberships: UnsafeBufferPointer<UInt64>) -> Bool {
+    ///
+    /// A single rule's program only reads `memberships` and never touches `claimed`; a linked
+    /// catalog program sets the bits it decides and one flag per family in `claimed` (all false
+    /// at the start).
+    func run(features: UnsafeBufferPointer<Double>, memberships: UnsafeMutableBufferPointer<UInt64>, claimed: UnsafeMutableBufferPointer<Bool>) -> Bool {
         instructions.withUnsafeBufferPointer { code in
             constants.withUnsafeBufferPointer { table in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: maximumStackDepth) { stack in
@@ -73,6 +77,16 @@ extension RuleProgram {
                             pc = target
                         case .result(let value):
                             return value
+                        case .decide(let segment, let family, let value, let next):
+                            var member = value
+                            if family >= 0 {
+                                // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
+                                member = member && !claimed[family]
+                                if member { claimed[family] = true }
+                            }
+                            let bit: UInt64 = 1 << UInt64(segment & 63)
+                            if member { memberships[segment >> 6] |= bit } else { memberships[segment >> 6] &= ~bit }
+                            pc = next
                         }
                     }
                 }

@@ -6,6 +6,9 @@ public struct SegmentCatalog: Sendable {
     /// Segments in an order where every segment comes after the segments its rule reads and, in
     /// a family, after the members listed before it.
     let evaluationOrder: [Int]
+    /// Every segment's rule linked into one program in ``evaluationOrder``, deciding each
+    /// membership bit in turn (see ``evaluate(features:memberships:)``).
+    private let program: RuleProgram
     /// The windows some rule reads: only buckets leaving these can change a membership.
     let timedWindows: [Int]
     /// The history features that grow with time and some rule reads, each with the values (in
@@ -47,11 +50,29 @@ public struct SegmentCatalog: Sendable {
         for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
         self.families = families
         familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
+        let familyNumbers = familyOfSegment
+        program = RuleProgram.linking(evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) })
         let slotsRead = Set(segments.flatMap(\.rule.featureSlots))
         readsExpectedChurnFeatures = layout.churnHorizons != nil && slotsRead.contains { $0 >= layout.slot(.expectedValue) }
         let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
         readsRFMScores = scoreSlots.contains { slotsRead.contains(layout.slot($0)) }
         readsRecencyScore = slotsRead.contains(layout.slot(.rScore))
+    }
+
+    /// Decides every segment for a customer with `features` (one value per slot of the layout),
+    /// in evaluation order: a segment's rule sees the new bits of the segments it depends on, and
+    /// in a family the first member (in config order) whose rule holds wins. `memberships` holds
+    /// ``membershipWords`` words; bits of no segment are left as they are.
+    func evaluate(features: [Double], memberships: inout [UInt64]) {
+        precondition(memberships.count == membershipWords, "membership words \(memberships.count), the catalog has \(membershipWords)")
+        features.withUnsafeBufferPointer { values in
+            memberships.withUnsafeMutableBufferPointer { bits in
+                withUnsafeTemporaryAllocation(of: Bool.self, capacity: families.count) { claimed in
+                    claimed.initialize(repeating: false)
+                    _ = program.run(features: values, memberships: bits, claimed: claimed)
+                }
+            }
+        }
     }
 
     /// Membership words per customer this catalog needs.
