@@ -222,10 +222,10 @@ struct StateErasureTests {
         let click = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
         for bucket: Int32 in 10..<13 { lists.record(click, customer: 0, bucket: bucket) }
         lists.release(0)
-        #expect(lists.withBuckets(0) { $0.isEmpty })
+        #expect(lists.buckets(0).isEmpty)
         for bucket: Int32 in 20..<25 { lists.record(click, customer: 1, bucket: bucket) }
         lists.record(click, customer: 0, bucket: 30)
-        #expect(lists.withBuckets(0) { $0.map(\.index) } == [30])
-        #expect(lists.withBuckets(1) { $0.map(\.index) } == [20, 21, 22, 23, 24])
+        #expect(lists.buckets(0).map(\.index) == [30])
+        #expect(lists.buckets(1).map(\.index) == [20, 21, 22, 23, 24])
     }
 }

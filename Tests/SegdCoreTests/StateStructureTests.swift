@@ -28,16 +28,53 @@ struct StateStructureTests {
         lists.addCustomer()
         let click = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
         for bucket: Int32 in [10, 12, 11, 12, 10] { lists.record(click, customer: 1, bucket: bucket) }
-        #expect(lists.withBuckets(1) { $0.map(\.index) } == [10, 11, 12])
-        #expect(lists.withBuckets(1) { $0.map(\.clicks) } == [2, 1, 2])
-        #expect(lists.withBuckets(0) { $0.count } == 0)
+        #expect(lists.buckets(1).map(\.index) == [10, 11, 12])
+        #expect(lists.buckets(1).map(\.clicks) == [2, 1, 2])
+        #expect(lists.buckets(0).count == 0)
         lists.record(click, customer: 1, bucket: 13)
-        #expect(lists.withBuckets(1) { $0.map(\.index) } == [11, 12, 13])
+        #expect(lists.buckets(1).map(\.index) == [11, 12, 13])
         let recorded = lists.record(click, customer: 1, bucket: 10)
         #expect(!recorded, "older than retention relative to the newest bucket")
         for bucket: Int32 in 100..<200 { lists.record(click, customer: 0, bucket: bucket) }
-        #expect(lists.withBuckets(0) { $0.map(\.index) } == [197, 198, 199])
-        #expect(lists.withBuckets(1) { $0.map(\.index) } == [11, 12, 13])
+        #expect(lists.buckets(0).map(\.index) == [197, 198, 199])
+        #expect(lists.buckets(1).map(\.index) == [11, 12, 13])
+    }
+
+    @Test("a window's totals from running sums equal the sum of its buckets, through late inserts and expiry")
+    func bucketWindowTotals() {
+        var lists = BucketLists(retention: 30)
+        lists.addCustomer()
+        var random = SeededRandom(seed: 7)
+        var newest: Int32 = 1_000
+        for step in 0..<3_000 {
+            // Mostly the newest bucket or a new one, sometimes an older bucket inside retention.
+            let roll = random.next() % 10
+            if roll < 3 { newest += Int32(random.next() % 3) }
+            let bucket = roll == 9 ? newest - Int32(random.next() % 35) : newest
+            var event = DecodedEvent(kind: [.click, .order, .review][Int(random.next() % 3)], timestamp: 0, eventID: .empty, customerID: .empty)
+            event.amountMinor = Int64(random.next() % 100_000)
+            event.items = Int32(1 + random.next() % 5)
+            event.rating = UInt8(1 + random.next() % 5)
+            lists.record(event, customer: 0, bucket: bucket, startsSession: random.next() % 4 == 0)
+            guard step % 7 == 0 else { continue }
+            let buckets = lists.buckets(0)
+            for bucketsPerDay: Int32 in [1, 24] {
+                let lowest = newest - Int32(random.next() % 40)
+                let inside = buckets.filter { $0.index >= lowest }
+                let totals = lists.window(0, from: lowest, bucketsPerDay: bucketsPerDay)
+                #expect(totals.sum.orders == inside.reduce(0) { $0 &+ $1.orders })
+                #expect(totals.sum.clicks == inside.reduce(0) { $0 &+ $1.clicks })
+                #expect(totals.sum.sessions == inside.reduce(0) { $0 &+ $1.sessions })
+                #expect(totals.sum.spendMinor == inside.reduce(0) { $0 &+ $1.spendMinor })
+                #expect(totals.sum.items == inside.reduce(0) { $0 &+ $1.items })
+                #expect(totals.sum.reviews == inside.reduce(0) { $0 + $1.reviews })
+                #expect(totals.sum.ratingSum == inside.reduce(0) { $0 + $1.ratingSum })
+                #expect(totals.sum.minRating == inside.map(\.minRating).filter { $0 > 0 }.min() ?? 0)
+                #expect(totals.oldest == inside.first?.index)
+                #expect(Int(totals.activeDays) == Set(inside.map { $0.index / bucketsPerDay }).count, "bucket numbers here are positive")
+            }
+        }
+        #expect(lists.buckets(0).count <= 30)
     }
 
     @Test("timers pop in (due, customer) order, and rescheduling or cancelling leaves no stale firing")

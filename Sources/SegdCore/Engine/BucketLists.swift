@@ -1,15 +1,20 @@
 import SegdDurability
 
-/// Every customer's list of non-empty ``ActivityBucket``s at one granularity, oldest first, kept in
-/// one flat slab instead of an array per customer.
+/// Every customer's list of non-empty buckets at one granularity, oldest first, kept in one flat
+/// slab instead of an array per customer, as running totals: the entry of bucket `b` holds the
+/// sums of the customer's buckets from the oldest one kept through `b`. The sum over any run of
+/// buckets — a window — is then one subtraction found by a binary search, however long the
+/// window: a customer active every day for a year costs the same to evaluate as a new one.
 ///
 /// Each customer owns a chunk of the slab whose capacity is a power of two; a chunk that fills up
 /// is exchanged for one twice as large and the old one goes on a free list for its size class.
-/// Buckets older than the longest window are dropped as new ones arrive, so a chunk never needs
-/// more than `retention` entries. Owned by the engine's single writer.
+/// Buckets older than the longest window are dropped as new ones arrive (the totals after them
+/// are rebased), so a chunk never needs more than `retention` entries. Owned by the engine's
+/// single writer.
 public struct BucketLists: Sendable {
     /// How many buckets (hours or days) back from the newest one are kept.
     public let retention: Int32
+    /// Running totals, customer chunk after customer chunk.
     private var slab: [ActivityBucket] = []
     private var freeChunks: [[Int32]] = Array(repeating: [], count: 16)
     private var chunkStart: [Int32] = []
@@ -17,6 +22,19 @@ public struct BucketLists: Sendable {
     private var bucketCount: [UInt16] = []
 
     public static let maximumRetention: Int32 = 4096
+
+    /// The sums of a customer's buckets inside a window.
+    public struct WindowTotals: Sendable {
+        /// The sums, with the newest bucket's number as `index` (0 when there is none).
+        public var sum: ActivityBucket
+        /// How many distinct UTC days the buckets fall on.
+        public var activeDays: UInt32
+        /// The number of the oldest bucket inside, which leaves the window first.
+        public var oldest: Int32?
+
+        /// No bucket inside.
+        public static let empty = WindowTotals(sum: ActivityBucket(index: 0), activeDays: 0, oldest: nil)
+    }
 
     public init(retention: Int32) {
         precondition(retention > 0 && retention <= Self.maximumRetention, "retention must be 1…\(Self.maximumRetention) buckets")
@@ -30,19 +48,40 @@ public struct BucketLists: Sendable {
         bucketCount.append(0)
     }
 
-    /// Calls `body` with customer `customer`'s buckets, oldest first.
-    @inlinable
-    public func withBuckets<Result>(_ customer: Int32, _ body: (UnsafeBufferPointer<ActivityBucket>) throws -> Result) rethrows -> Result {
-        try withBucketStorage(customer, body)
+    /// Customer `customer`'s buckets, oldest first, each with its own sums.
+    public func buckets(_ customer: Int32) -> [ActivityBucket] {
+        let (start, count) = chunk(customer)
+        return (0..<count).map { bucketValue(at: start + $0, listStart: start) }
     }
 
-    @usableFromInline
-    func withBucketStorage<Result>(_ customer: Int32, _ body: (UnsafeBufferPointer<ActivityBucket>) throws -> Result) rethrows -> Result {
-        let index = Int(customer)
-        let count = Int(bucketCount[index])
-        guard count > 0 else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        let start = Int(chunkStart[index])
-        return try slab.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<start + count])) }
+    /// The sums of customer `customer`'s buckets numbered `lowest` or later; `bucketsPerDay` (1 for
+    /// day buckets, 24 for hour buckets) tells how bucket numbers map to UTC days.
+    public func window(_ customer: Int32, from lowest: Int32, bucketsPerDay: Int32) -> WindowTotals {
+        let (start, count) = chunk(customer)
+        let first = firstPosition(atOrAbove: lowest, start: start, count: count)
+        let end = start + count
+        guard first < end else { return .empty }
+        let sum = first > start ? slab[end - 1].subtracting(slab[first - 1]) : slab[end - 1]
+        var days = UInt32(end - first)
+        if bucketsPerDay > 1 {
+            days = 0
+            var lastDay = Int32.min
+            for position in first..<end {
+                let day = Self.floorDivide(slab[position].index, bucketsPerDay)
+                if day != lastDay {
+                    days += 1
+                    lastDay = day
+                }
+            }
+        }
+        return WindowTotals(sum: sum, activeDays: days, oldest: slab[first].index)
+    }
+
+    /// The number of customer `customer`'s oldest bucket numbered `lowest` or later, if any.
+    public func oldestBucket(_ customer: Int32, from lowest: Int32) -> Int32? {
+        let (start, count) = chunk(customer)
+        let first = firstPosition(atOrAbove: lowest, start: start, count: count)
+        return first < start + count ? slab[first].index : nil
     }
 
     /// Adds `event` to customer `customer`'s bucket number `bucket`, creating the bucket if needed
@@ -50,6 +89,8 @@ public struct BucketLists: Sendable {
     /// Returns false, changing nothing, when `bucket` itself is already beyond retention.
     @discardableResult
     public mutating func record(_ event: DecodedEvent, customer: Int32, bucket: Int32, startsSession: Bool = false) -> Bool {
+        var delta = ActivityBucket(index: bucket)
+        delta.record(event, startsSession: startsSession)
         let index = Int(customer)
         var count = Int(bucketCount[index])
         var start = Int(chunkStart[index])
@@ -59,7 +100,8 @@ public struct BucketLists: Sendable {
             var position = start + count - 1
             while position >= start, slab[position].index > bucket { position -= 1 }
             if position >= start, slab[position].index == bucket {
-                slab[position].record(event, startsSession: startsSession)
+                // The bucket and every running total after it grow by the event.
+                for later in position..<start + count { slab[later] = slab[later].adding(delta) }
                 return true
             }
         }
@@ -69,18 +111,15 @@ public struct BucketLists: Sendable {
         // Insert in order (nearly always at the end: events arrive roughly in time order).
         var position = start + count
         while position > start, slab[position - 1].index > bucket {
-            slab[position] = slab[position - 1]
+            slab[position] = slab[position - 1].adding(delta)
             position -= 1
         }
-        var fresh = ActivityBucket(index: bucket)
-        fresh.record(event, startsSession: startsSession)
-        slab[position] = fresh
+        slab[position] = position > start ? delta.adding(slab[position - 1]) : delta
         count += 1
         count = dropExpired(start: start, count: count)
         bucketCount[index] = UInt16(count)
         return true
     }
-
     /// Empties customer `customer`'s list, for privacy erasure: its chunk is zeroed, so nothing
     /// of what the customer did stays in the slab, and goes on the free list for reuse.
     public mutating func release(_ customer: Int32) {
@@ -94,25 +133,55 @@ public struct BucketLists: Sendable {
         bucketCount[index] = 0
     }
 
-    /// Customer `customer`'s bucket number `bucket`, if it has one.
+    /// Customer `customer`'s bucket number `bucket`, with its own sums, if it has one.
     public func bucket(_ customer: Int32, _ bucket: Int32) -> ActivityBucket? {
-        withBucketStorage(customer) { buckets in
-            var position = buckets.count - 1
-            while position >= 0, buckets[position].index > bucket { position -= 1 }
-            return position >= 0 && buckets[position].index == bucket ? buckets[position] : nil
+        let (start, count) = chunk(customer)
+        var position = start + count - 1
+        while position >= start, slab[position].index > bucket { position -= 1 }
+        return position >= start && slab[position].index == bucket ? bucketValue(at: position, listStart: start) : nil
+    }
+
+    /// Where customer `customer`'s running totals lie in the slab.
+    private func chunk(_ customer: Int32) -> (start: Int, count: Int) {
+        let count = Int(bucketCount[Int(customer)])
+        return (count == 0 ? 0 : Int(chunkStart[Int(customer)]), count)
+    }
+
+    /// The sums of the one bucket at `position` of a list starting at `listStart`.
+    private func bucketValue(at position: Int, listStart: Int) -> ActivityBucket {
+        position > listStart ? slab[position].subtracting(slab[position - 1]) : slab[position]
+    }
+
+    /// The first position in `start ..< start + count` whose bucket is numbered `lowest` or
+    /// later (`start + count` when none is): a binary search over the ascending numbers.
+    private func firstPosition(atOrAbove lowest: Int32, start: Int, count: Int) -> Int {
+        var low = start
+        var high = start + count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if slab[middle].index < lowest { low = middle + 1 } else { high = middle }
         }
+        return low
+    }
+
+    private static func floorDivide(_ value: Int32, _ divisor: Int32) -> Int32 {
+        let quotient = value / divisor
+        return value % divisor < 0 ? quotient - 1 : quotient
     }
 
     private func capacity(of customer: Int) -> Int {
         chunkStart[customer] < 0 ? 0 : 1 << Int(chunkClass[customer])
     }
 
+    /// Drops the buckets out of retention relative to the newest, and rebases the running totals
+    /// of those left on the oldest kept one. Returns the new count.
     private mutating func dropExpired(start: Int, count: Int) -> Int {
         let newest = slab[start + count - 1].index
         var expired = 0
         while expired < count, slab[start + expired].index <= newest - retention { expired += 1 }
         guard expired > 0 else { return count }
-        for offset in 0..<(count - expired) { slab[start + offset] = slab[start + offset + expired] }
+        let dropped = slab[start + expired - 1]
+        for offset in 0..<(count - expired) { slab[start + offset] = slab[start + offset + expired].subtracting(dropped) }
         return count - expired
     }
 
@@ -136,15 +205,15 @@ public struct BucketLists: Sendable {
 }
 
 extension BucketLists {
-    /// Each customer's bucket count, then all buckets customer after customer as columns: only
-    /// what the lists hold, not where they lie in the slab. Decoding lays them out afresh, with
+    /// Each customer's bucket count, then all buckets customer after customer as columns, each
+    /// with its own sums: only what the lists hold, not where they lie in the slab or how. Decoding lays them out afresh, with
     /// no free chunks; chunk places and capacities change what memory is reused, never a result.
     /// ``retention`` comes from the configuration and is not stored.
     func encode(into writer: inout BinaryWriter) {
         writer.write(array: bucketCount)
         var buckets: [ActivityBucket] = []
         buckets.reserveCapacity(bucketCount.reduce(0) { $0 + Int($1) })
-        for customer in chunkStart.indices { withBucketStorage(Int32(customer)) { buckets.append(contentsOf: $0) } }
+        for customer in chunkStart.indices { buckets.append(contentsOf: self.buckets(Int32(customer))) }
         ActivityBucket.Columns(buckets).encode(into: &writer)
     }
 
@@ -167,7 +236,7 @@ extension BucketLists {
             chunkStart[customer] = Int32(slab.count)
             chunkClass[customer] = UInt8(sizeClass)
             var previous = Int32.min
-            for _ in 0..<count {
+            for position in 0..<count {
                 let bucket = buckets[row]
                 // Oldest first, one bucket per number; the numbers are hours or days of years
                 // 0001…9999, and the bound keeps arithmetic on them (newest − retention, bucket
@@ -176,7 +245,7 @@ extension BucketLists {
                     throw reader.invalid("customer \(customer)'s buckets are not in order or out of range", at: bucketsAt)
                 }
                 previous = bucket.index
-                slab.append(bucket)
+                slab.append(position > 0 ? bucket.adding(slab[slab.count - 1]) : bucket)
                 row += 1
             }
             slab.append(contentsOf: repeatElement(ActivityBucket(index: 0), count: (1 << sizeClass) - count))

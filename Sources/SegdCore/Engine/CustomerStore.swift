@@ -102,13 +102,7 @@ public struct CustomerStore: Sendable {
     /// Writes every feature of `customer` at event time `time` into `features` (``FeatureLayout/count`` slots).
     public func computeFeatures(_ customer: Int32, at time: Int64, into features: UnsafeMutableBufferPointer<Double>) {
         for (windowIndex, window) in layout.windows.enumerated() {
-            var sum = WindowSum()
-            if window.unit == .hour {
-                hourly?.withBuckets(customer) { sum.add($0, inside: window, at: time) }
-            } else {
-                daily.withBuckets(customer) { sum.add($0, inside: window, at: time) }
-            }
-            write(sum, window: windowIndex, into: features)
+            write(windowTotals(customer, window, at: time), window: windowIndex, into: features)
         }
         let profile = profiles[Int(customer)]
         let spend = Double(profile.spendMinor) / layout.minorUnitsPerMajor
@@ -174,9 +168,18 @@ public struct CustomerStore: Sendable {
         }
     }
 
+    /// The sums of `customer`'s buckets inside `window` at `time`.
+    private func windowTotals(_ customer: Int32, _ window: WindowSpec, at time: Int64) -> BucketLists.WindowTotals {
+        let lowest = window.firstBucket(at: time)
+        switch window.unit {
+        case .hour: return hourly?.window(customer, from: lowest, bucketsPerDay: 24) ?? .empty
+        case .day: return daily.window(customer, from: lowest, bucketsPerDay: 1)
+        }
+    }
+
     /// Writes the measures of one window's bucket sum into that window's slots.
-    private func write(_ sum: WindowSum, window: Int, into features: UnsafeMutableBufferPointer<Double>) {
-        let bucket = sum.bucket
+    private func write(_ sum: BucketLists.WindowTotals, window: Int, into features: UnsafeMutableBufferPointer<Double>) {
+        let bucket = sum.sum
         let spend = Double(bucket.spendMinor) / layout.minorUnitsPerMajor
         features[layout.slot(.clicks, window: window)] = Double(bucket.clicks)
         features[layout.slot(.sessions, window: window)] = Double(bucket.sessions)
@@ -199,13 +202,12 @@ public struct CustomerStore: Sendable {
         var earliest: Int64?
         for windowIndex in windowIndices {
             let window = layout.windows[windowIndex]
-            let lists = window.unit == .hour ? hourly : daily
-            lists?.withBuckets(customer) { buckets in
-                // Buckets are oldest first: the first one still inside the window leaves it first.
-                guard let oldest = buckets.first(where: { window.contains($0.index, at: time) }) else { return }
-                let expiry = window.expiry(of: oldest.index)
-                earliest = min(earliest ?? expiry, expiry)
-            }
+            let lowest = window.firstBucket(at: time)
+            // The oldest bucket still inside the window leaves it first.
+            let oldest = window.unit == .hour ? hourly?.oldestBucket(customer, from: lowest) : daily.oldestBucket(customer, from: lowest)
+            guard let oldest else { continue }
+            let expiry = window.expiry(of: oldest)
+            earliest = min(earliest ?? expiry, expiry)
         }
         return earliest
     }
@@ -287,35 +289,5 @@ extension CustomerStore {
         topCategories = try TopCategories(decoding: &reader, customers: customers)
         interpurchaseGaps = try InterpurchaseGaps(decoding: &reader)
         quintiles = try RFMQuintiles(decoding: &reader)
-    }
-}
-
-/// Sums of the buckets inside one window, and how many distinct UTC days they cover.
-private struct WindowSum {
-    var bucket = ActivityBucket(index: 0)
-    var activeDays: UInt32 = 0
-    private var lastDay: Int64 = .min
-
-    mutating func add(_ buckets: UnsafeBufferPointer<ActivityBucket>, inside window: WindowSpec, at time: Int64) {
-        for entry in buckets.reversed() {
-            guard window.contains(entry.index, at: time) else { break }
-            bucket.clicks &+= entry.clicks
-            bucket.sessions &+= entry.sessions
-            bucket.carts &+= entry.carts
-            bucket.orders &+= entry.orders
-            bucket.items &+= entry.items
-            bucket.spendMinor &+= entry.spendMinor
-            bucket.reviews &+= entry.reviews
-            bucket.ratingSum &+= entry.ratingSum
-            if entry.minRating != 0 {
-                bucket.minRating = bucket.minRating == 0 ? entry.minRating : min(bucket.minRating, entry.minRating)
-            }
-            // Hour buckets are walked newest first, so a new day shows as a change of day number.
-            let day = EventTime.floorDivide(Int64(entry.index) * window.unit.milliseconds, EventTime.millisecondsPerDay)
-            if day != lastDay {
-                activeDays &+= 1
-                lastDay = day
-            }
-        }
     }
 }

@@ -46,10 +46,11 @@ public struct WindowSpec: Sendable, Hashable, CustomStringConvertible {
         Int32(truncatingIfNeeded: EventTime.floorDivide(time, unit.milliseconds))
     }
 
-    /// Whether bucket `bucket` counts in this window at `time`.
+    /// The oldest bucket number that counts in this window at `time`: every bucket numbered this
+    /// or later does.
     @inlinable
-    public func contains(_ bucket: Int32, at time: Int64) -> Bool {
-        bucket > self.bucket(at: time) - length
+    public func firstBucket(at time: Int64) -> Int32 {
+        bucket(at: time) - length + 1
     }
 
     /// The instant at which bucket `bucket` leaves this window.
