@@ -4,7 +4,7 @@ import SegdDurability
 /// one order) into five equal groups by recency (days since the last order), frequency (purchase
 /// days) and monetary value (lifetime spend).
 ///
-/// Recomputed exactly — a sort of every buyer's three values — when the engine clock enters a new
+/// Recomputed exactly — a selection over every buyer's three values — when the engine clock enters a new
 /// UTC day, not per event, so the hot path only compares a value with four numbers. Scores use the
 /// cut points of the latest recomputation and are re-scored lazily, at each customer's next
 /// evaluation (an event or a timer): moving cut points never trigger a sweep of everyone and
@@ -54,13 +54,64 @@ public struct RFMQuintiles: Sendable, Equatable {
         return Double(5 - cuts.count { value > $0 })
     }
 
-    private static func cuts(_ values: inout [Double]) -> [Double] {
+    /// The nearest-rank 20th, 40th, 60th and 80th percentiles of `values` (reordering them): the
+    /// values at 1-based ranks ceil(q·n/5). Found by selection, not by sorting: the recomputation
+    /// runs on every buyer at each new UTC day, and four order statistics need a few passes over
+    /// the values where a sort needs log n.
+    static func cuts(_ values: inout [Double]) -> [Double] {
         guard !values.isEmpty else { return [] }
-        values.sort()
-        return (1...4).map { quintile in
-            // Nearest rank: the value at rank ceil(q·n/5), 1-based.
-            let rank = (quintile * values.count + 4) / 5
-            return values[max(rank, 1) - 1]
+        let positions = (1...4).map { quintile in max((quintile * values.count + 4) / 5, 1) - 1 }
+        values.withUnsafeMutableBufferPointer { buffer in
+            // Largest rank first: everything before a selected position is no larger than it, so
+            // the next selection only needs the part before it.
+            var end = buffer.count
+            for position in positions.reversed() where position < end {
+                select(position, in: UnsafeMutableBufferPointer(rebasing: buffer[..<end]))
+                end = position
+            }
+        }
+        return positions.map { values[$0] }
+    }
+
+    /// Reorders `buffer` so that `buffer[k]` holds what a sort would put there, with nothing larger
+    /// before it and nothing smaller after it: quickselect with a median-of-three pivot and Hoare
+    /// partitioning, which splits runs of equal values evenly. Falls back to sorting the part
+    /// left after a number of rounds no reasonable input needs, so no input makes it quadratic.
+    private static func select(_ k: Int, in buffer: UnsafeMutableBufferPointer<Double>) {
+        var low = 0
+        var high = buffer.count - 1
+        var rounds = 0
+        while low < high {
+            rounds += 1
+            if rounds > 64 {
+                var rest = UnsafeMutableBufferPointer(rebasing: buffer[low...high])
+                rest.sort()
+                return
+            }
+            let middle = low + (high - low) / 2
+            if buffer[middle] < buffer[low] { buffer.swapAt(middle, low) }
+            if buffer[high] < buffer[low] { buffer.swapAt(high, low) }
+            if buffer[high] < buffer[middle] { buffer.swapAt(high, middle) }
+            let pivot = buffer[middle]
+            var i = low
+            var j = high
+            while i <= j {
+                while buffer[i] < pivot { i += 1 }
+                while buffer[j] > pivot { j -= 1 }
+                if i <= j {
+                    buffer.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            // Now low...j holds values ≤ pivot, i...high values ≥ pivot, and j+1..<i the pivot.
+            if k <= j {
+                high = j
+            } else if k >= i {
+                low = i
+            } else {
+                return
+            }
         }
     }
 }
