@@ -9,9 +9,10 @@ import urllib.error
 import urllib.request
 
 import pytest
+import zmq
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import TIMEOUT, order
+from conftest import TIMEOUT, Daemon, click, order
 
 
 def receive_datagrams(sock, until, limit=200):
@@ -65,6 +66,17 @@ def scrape(base):
     return samples
 
 
+def scrape_until(base, done, what):
+    """Scrapes /metrics until `done(samples)` holds (the loop copies its counters every 200 ms)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        samples = scrape(base)
+        if done(samples):
+            return samples
+        assert time.monotonic() < deadline, f"{what} never showed in /metrics: {samples}"
+        time.sleep(0.05)
+
+
 def test_metrics_health_and_lookups_over_http(start_daemon, connect):
     daemon = start_daemon()
     base = daemon.admin_url()
@@ -105,3 +117,63 @@ def test_metrics_health_and_lookups_over_http(start_daemon, connect):
     assert get(base + "/nothing")[0] == 404
     bus.close()
     assert daemon.stop() == 0
+
+
+GAPS = "segd_producer_sequence_gaps_total"
+RESETS = "segd_producer_sequence_resets_total"
+EVICTED = "segd_producers_evicted_total"
+
+
+def test_a_pub_producers_lost_messages_are_counted_from_its_sequence_numbers(tmp_path, start_daemon, connect, zmq_context):
+    daemon = start_daemon()
+    base = daemon.admin_url()
+    bus = connect(daemon)
+    producer = bus.connect_producer()  # a real PUB; its handshake clicks carry no stamp
+    ts = "2026-03-01T10:00:00Z"
+    numbers = iter(range(1_000_000))
+
+    def send(topic, make, *args, **stamp):
+        producer.send_multipart([topic, make(f"e-{next(numbers)}", "c-gaps", ts, *args, **stamp)])
+
+    # web-1 numbers clicks 1…10 and loses 6 and 7 on the way: 2 gaps.
+    for seq in [1, 2, 3, 4, 5, 8, 9, 10]:
+        send(b"clicks", click, producer_id="web-1", producer_seq=seq)
+    # shop loses 102…104 (3 gaps), restarts from 0 (a reset, no gap), then loses 2 (1 gap). Its
+    # order in EUR is dead-lettered as `currency` but did arrive: no gap before it.
+    for seq in [100, 101, 105, 0, 1, 3]:
+        send(b"orders", order, 2999, producer_id="shop", producer_seq=seq)
+    send(b"orders", order, 2999, currency="EUR", producer_id="shop", producer_seq=4)
+    send(b"orders.eu", order, 2999, producer_id="shop", producer_seq=5)
+    # Unstamped events are not tracked; half a stamp is refused (and tracks nothing).
+    send(b"clicks", click)
+    send(b"clicks", click, producer_id="web-1")
+
+    samples = scrape_until(base, lambda s: s.get(("segd_events_rejected_total", (("reason", "missing_field"),))) == 1,
+                           "the last message")
+    assert samples[("segd_events_rejected_total", (("reason", "currency"),))] == 1
+    assert (samples[(GAPS, ())], samples[(RESETS, ())], samples[(EVICTED, ())]) == (6, 1, 0)
+    producer.close(linger=0)
+    bus.close()
+    assert daemon.stop() == 0
+
+    # Transport-level: not journaled, so a restart (which replays the journal) starts with an empty
+    # table; web-1's next number is its first again and counts no gap although 11…19 never came.
+    restarted = Daemon(tmp_path, daemon.config).start()
+    try:
+        assert "state recovered" in restarted.stderr
+        # An XPUB is a PUB on the wire that also shows when the daemon's subscription has arrived.
+        producer = zmq_context.socket(zmq.XPUB)
+        producer.connect(restarted.endpoint("sub"))
+        assert producer.poll(int(TIMEOUT * 1000)) and producer.recv().startswith(b"\x01")
+        send(b"clicks", click, producer_id="web-1", producer_seq=20)
+        send(b"clicks", click, producer_id="web-1", producer_seq=22)
+        send(b"clicks", click, producer_id="web-1")
+        # The engine's counters are restored with its state (1 missing_field before the stop).
+        samples = scrape_until(restarted.admin_url(),
+                               lambda s: s.get(("segd_events_rejected_total", (("reason", "missing_field"),))) == 2,
+                               "the last message after the restart")
+        assert (samples[(GAPS, ())], samples[(RESETS, ())]) == (1, 0)
+        producer.close(linger=0)
+        assert restarted.stop() == 0
+    finally:
+        restarted.kill()

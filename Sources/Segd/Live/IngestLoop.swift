@@ -83,6 +83,7 @@ public final class IngestLoop: Sendable {
         let inbound = sockets.inbound.map { poller.register($0) }
         let wakeupItem = poller.register(fileDescriptor: wakeup.fileDescriptor)
         var frames = ZMQFrameSet(capacity: 2)
+        var producers = ProducerSequences()
         let idleAdvance = configuration.idleAdvanceMilliseconds
         let batchSize = configuration.ingest.batchSize
         var lastTraffic = WallClock.milliseconds()
@@ -110,7 +111,8 @@ public final class IngestLoop: Sendable {
             let now = WallClock.milliseconds()
             let started = MonotonicClock.microseconds()
             for (index, item) in inbound.enumerated() where poller.isReadable(item) {
-                received += try receiveBatch(from: sockets.inbound[index], into: &frames, journaled: journaled, limit: batchSize, at: now)
+                received += try receiveBatch(
+                    from: sockets.inbound[index], into: &frames, journaled: journaled, producers: &producers, limit: batchSize, at: now)
             }
             if received > 0 {
                 ops.metrics.processingSeconds.record(.microseconds(Int64(MonotonicClock.microseconds() - started)))
@@ -131,6 +133,8 @@ public final class IngestLoop: Sendable {
             queries.answer(from: journaled.engine)
             try journaled.state?.snapshotIfDue(journaled.engine, now: now) { [wakeup] in wakeup.signal() }
             if now - lastMetrics >= Self.metricsInterval {
+                // Producers first: a scrape that sees an event counted also sees its stamp.
+                ops.publish(producers)
                 ops.publish(journaled.engine)
                 journaled.state?.exportMetrics()
                 lastMetrics = now
@@ -141,12 +145,15 @@ public final class IngestLoop: Sendable {
         try? ops.notifier.stopping(status: "draining")
         // Graceful stop: take what is already queued (without waiting for more), publish, snapshot, close.
         for socket in sockets.inbound {
-            while try receiveBatch(from: socket, into: &frames, journaled: journaled, limit: batchSize, at: WallClock.milliseconds()) > 0 {
+            while try receiveBatch(
+                from: socket, into: &frames, journaled: journaled, producers: &producers, limit: batchSize, at: WallClock.milliseconds()) > 0
+            {
                 try publish(journaled, on: sockets.publisher)
             }
         }
         try publish(journaled, on: sockets.publisher)
         try journaled.state?.close(journaled.engine)
+        ops.publish(producers)
         ops.publish(journaled.engine)
         let summary = EngineSummary.json(journaled.engine)
         logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(journaled.engine.nextSeq - 1)"])
@@ -231,11 +238,18 @@ public final class IngestLoop: Sendable {
     }
 
     /// Receives up to `limit` messages without blocking and runs each through the pipeline, as
-    /// received at wall-clock time `now`.
-    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, journaled: JournaledPipeline, limit: Int, at now: Int64) throws -> Int {
+    /// received at wall-clock time `now`, noting producer stamps in `producers`.
+    private func receiveBatch(
+        from socket: ZMQSocket, into frames: inout ZMQFrameSet, journaled: JournaledPipeline,
+        producers: inout ProducerSequences, limit: Int, at now: Int64
+    ) throws -> Int {
         var count = 0
         while count < limit, try socket.receive(into: &frames, dontWait: true) {
             try Self.process(frames, journaled: journaled, receivedAt: now)
+            if frames.totalFrameCount == 2 {
+                // Decoded just now: a stamp, valid or not, is the message's own.
+                journaled.withProducerStamp { id, seq in producers.record(id: id, seq: seq) }
+            }
             count += 1
         }
         if count > 0 { processedCount.add(count, ordering: .releasing) }

@@ -64,6 +64,8 @@ public final class SegdMetrics: Sendable {
         public static let snapshotAgeSeconds = "segd_snapshot_age_seconds"
         public static let snapshotDurationSeconds = "segd_snapshot_duration_seconds"
         public static let producerSequenceGaps = "segd_producer_sequence_gaps_total"
+        public static let producerSequenceResets = "segd_producer_sequence_resets_total"
+        public static let producersEvicted = "segd_producers_evicted_total"
         public static let outboundDropped = "segd_outbound_dropped_total"
         public static let reloads = "segd_reloads_total"
     }
@@ -79,7 +81,9 @@ public final class SegdMetrics: Sendable {
         Name.journalFsyncSeconds: "Duration of each journal fsync.",
         Name.snapshotAgeSeconds: "Seconds since the last completed snapshot (since process start if none yet).",
         Name.snapshotDurationSeconds: "Duration of each snapshot, from start to directory fsync.",
-        Name.producerSequenceGaps: "Gaps seen in producers' sequence numbers (messages lost before segd, e.g. at a PUB high-water mark).",
+        Name.producerSequenceGaps: "Messages missing from producers' sequence numbers (producer_seq jumped by k > 1: k - 1 lost before segd, e.g. at a PUB high-water mark).",
+        Name.producerSequenceResets: "Stamped messages whose producer_seq was at or below the producer's previous one (producer restarted, or messages reordered); tracking goes on from the new number.",
+        Name.producersEvicted: "Producers forgotten to keep at most \(ProducerSequences.defaultCapacity) tracked (the one not seen for longest, approximately); a forgotten producer's next message counts no gap.",
         Name.outboundDropped: "Outbound messages dropped because the outbound socket would block.",
         Name.reloads: "Configuration reloads (SIGHUP), by result (ok, error).",
     ]
@@ -144,6 +148,8 @@ public final class SegdMetrics: Sendable {
     public let snapshotAgeSeconds: Gauge
     public let snapshotDurationSeconds: DurationHistogram
     public let producerSequenceGaps: CounterHandle
+    public let producerSequenceResets: CounterHandle
+    public let producersEvicted: CounterHandle
     public let outboundDropped: CounterHandle
 
     private let started = MonotonicClock.microseconds()
@@ -178,6 +184,10 @@ public final class SegdMetrics: Sendable {
             descriptor: Self.descriptor(Name.snapshotDurationSeconds), buckets: Self.snapshotBuckets)
         producerSequenceGaps = CounterHandle(
             registry.makeCounter(descriptor: Self.descriptor(Name.producerSequenceGaps)))
+        producerSequenceResets = CounterHandle(
+            registry.makeCounter(descriptor: Self.descriptor(Name.producerSequenceResets)))
+        producersEvicted = CounterHandle(
+            registry.makeCounter(descriptor: Self.descriptor(Name.producersEvicted)))
         outboundDropped = CounterHandle(
             registry.makeCounter(descriptor: Self.descriptor(Name.outboundDropped)))
 
