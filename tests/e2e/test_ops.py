@@ -177,3 +177,57 @@ def test_a_pub_producers_lost_messages_are_counted_from_its_sequence_numbers(tmp
         assert restarted.stop() == 0
     finally:
         restarted.kill()
+
+
+def test_a_stuck_subscriber_is_counted_while_one_that_reads_misses_nothing(start_daemon, connect, zmq_context):
+    """What is provable, whatever the kernel's buffer sizes: a subscriber that keeps up gets every
+    message with no gap while another is stuck (NODROP does not make it lose); the stuck one's
+    full queue is counted; and it missed at least as many messages as were counted (the count is
+    a lower bound: libzmq stops offering a full subscriber messages without telling segd). The
+    exact count depends on socket buffers and libzmq's low-water mark, so it is not asserted."""
+    size = 60_000
+    daemon = start_daemon(send_hwm=2, deadletter_payload_bytes=size + 100)
+    base = daemon.admin_url()
+    fast = connect(daemon)  # a SUB that reads everything; receive() fails on any seq gap
+    stuck = zmq_context.socket(zmq.SUB)
+    stuck.setsockopt(zmq.RCVHWM, 1)
+    stuck.setsockopt(zmq.SUBSCRIBE, b"deadletter")
+    stuck.connect(daemon.endpoint("pub"))
+    dropped = ("segd_outbound_dropped_total", (("topic_family", "deadletter"),))
+
+    # One big dead letter at a time, each received by the fast subscriber before the next is
+    # sent, so its queue never holds more than one; the stuck one fills: its socket buffer (an ipc
+    # socket's send buffer, at most wmem_max) and then its queues of 2 and 1 messages.
+    wmem_max = int(open("/proc/sys/net/core/wmem_max").read())
+    rounds = wmem_max // size + 64
+    for number in range(rounds):
+        payload = b'{"n":' + str(number).encode() + b',"pad":"' + b"x" * size
+        fast.push.send_multipart([b"orders", payload])
+        message = fast.receive()
+        assert (message.body["reason"], message.body["payload"].encode()) == ("malformed_json", payload)
+        if number % 4 == 3 and scrape(base).get(dropped, 0) > 0:
+            break
+    else:
+        pytest.fail(f"no outbound drop counted after {rounds} messages of {size} bytes")
+    samples = scrape(base)
+    counted = samples[dropped]
+    assert all(value == 0 for (name, labels), value in samples.items()
+               if name == "segd_outbound_dropped_total" and labels != dropped[1]), samples
+
+    # The stuck subscriber reads at last: what it holds, then markers until one comes through.
+    seqs = []
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        assert time.monotonic() < deadline, "the stuck subscriber never caught up"
+        fast.push.send_multipart([b"marker", b"marker"])
+        assert fast.receive().body["payload"] == "marker"
+        while stuck.poll(0):
+            body = json.loads(stuck.recv_multipart()[1])
+            seqs.append(body["seq"])
+        if seqs and body["payload"] == "marker":
+            break
+    missed = set(range(seqs[0], seqs[-1])) - set(seqs)
+    assert counted >= 1 and len(missed) >= counted, (counted, sorted(missed))
+    stuck.close(linger=0)
+    fast.close()
+    assert daemon.stop() == 0
