@@ -1,9 +1,12 @@
-"""Operations: systemd's notify protocol over a real datagram socket, and the admin listener's
-/metrics (parsed with prometheus_client's parser), health, readiness and lookups."""
+"""Operations: systemd's notify protocol over a real datagram socket, the admin listener's
+/metrics (parsed with prometheus_client's parser), health, readiness and lookups, counted message
+losses on both sides, and `systemd-analyze verify` on the shipped unit."""
 
 import json
+import shutil
 import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +15,7 @@ import pytest
 import zmq
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import TIMEOUT, Daemon, click, order
+from conftest import REPO, SEGD_BIN, TIMEOUT, Daemon, click, order
 
 
 def receive_datagrams(sock, until, limit=200):
@@ -231,3 +234,40 @@ def test_a_stuck_subscriber_is_counted_while_one_that_reads_misses_nothing(start
     stuck.close(linger=0)
     fast.close()
     assert daemon.stop() == 0
+
+
+UNIT = REPO / "deploy" / "segd.service"
+INSTALLED_BINARY = "/usr/local/bin/segd"
+
+
+def verify_unit(directory, text):
+    """Runs `systemd-analyze verify` on `text` written as directory/segd.service; returns its exit
+    status and the stderr lines about that unit (lines about units of the host are not ours)."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing: scripts/install-deps.sh --with-python installs it (Debian package systemd)"
+    unit = directory / "segd.service"
+    unit.write_text(text)
+    result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    return result.returncode, [line for line in result.stderr.splitlines() if "segd.service" in line]
+
+
+def unit_with_built_binary():
+    """deploy/segd.service with ExecStart pointing at the binary under test instead of /usr/local/bin."""
+    text = UNIT.read_text()
+    assert text.count(f"ExecStart={INSTALLED_BINARY} ") == 1, "the unit's ExecStart changed: update this test"
+    assert " " not in SEGD_BIN, f"{SEGD_BIN} would need quoting in ExecStart="
+    return text.replace(f"ExecStart={INSTALLED_BINARY} ", f"ExecStart={SEGD_BIN} ")
+
+
+def test_the_shipped_unit_passes_systemd_analyze_verify(tmp_path):
+    status, about_unit = verify_unit(tmp_path, unit_with_built_binary())
+    assert (status, about_unit) == (0, []), about_unit
+
+
+def test_systemd_analyze_verify_reports_what_is_wrong_with_a_unit(tmp_path):
+    # The check above would pass vacuously if verify ignored the file or the filter hid its warnings.
+    text = unit_with_built_binary()
+    status, about_unit = verify_unit(tmp_path, text.replace("\nWatchdogSec=", "\nWatchdogSecs=", 1))
+    assert status == 0 and any("Unknown key" in line and "WatchdogSecs" in line for line in about_unit), about_unit
+    status, about_unit = verify_unit(tmp_path, text.replace(f"ExecStart={SEGD_BIN} ", "ExecStart=/nonexistent/segd ", 1))
+    assert status != 0 and any("/nonexistent/segd" in line for line in about_unit), about_unit
