@@ -3,46 +3,35 @@ import Testing
 
 @Suite("Producer sequence tracking")
 struct ProducerSequencesTests {
-    @Test func aJumpOfKCountsKMinusOneGapsPerProducer() {
-        var producers = ProducerSequences()
-        producers.record("web-1", 1)
-        producers.record("web-2", 100)
-        producers.record("web-1", 2)
-        producers.record("web-1", 5)  // 3, 4 lost
-        producers.record("web-2", 101)
-        producers.record("web-2", 110)  // 102…109 lost
-        #expect(producers.gaps == 2 + 8)
-        #expect(producers.resets == 0)
-        #expect(producers.count == 2)
+    /// Stamps in arrival order and what they must count.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let stamps: [(id: String, seq: Int64)]
+        let gaps: Int
+        let resets: Int
+        var testDescription: String { name }
     }
 
-    @Test func theFirstStampOfAProducerCountsNothing() {
-        var producers = ProducerSequences()
-        producers.record("late-joiner", 9_007_199_254_740_991)
-        producers.record("from-zero", 0)
-        #expect(producers.gaps == 0)
-        #expect(producers.resets == 0)
-    }
+    static let cases = [
+        Case(name: "a jump of k counts k - 1 gaps, per producer",
+             stamps: [("web-1", 1), ("web-2", 100), ("web-1", 2), ("web-1", 5), ("web-2", 101), ("web-2", 110)],
+             gaps: 2 + 8, resets: 0),
+        Case(name: "the first stamp of a producer counts nothing",
+             stamps: [("late-joiner", 9_007_199_254_740_991), ("from-zero", 0)], gaps: 0, resets: 0),
+        Case(name: "a number at or below the last is a reset, and tracking goes on from it",
+             stamps: [("p", 10), ("p", 10), ("p", 0), ("p", 1), ("p", 3)], gaps: 1, resets: 2),
+        Case(name: "ids are compared by their bytes",
+             stamps: [("a", 1), ("A", 5), ("a ", 7), ("a", 2)], gaps: 0, resets: 0),
+    ]
 
-    @Test func aNumberAtOrBelowTheLastIsAResetAndTrackingGoesOnFromIt() {
+    @Test(arguments: cases)
+    func counts(_ example: Case) {
         var producers = ProducerSequences()
-        producers.record("p", 10)
-        producers.record("p", 10)  // repeated
-        producers.record("p", 0)  // restarted
-        producers.record("p", 1)
-        producers.record("p", 3)  // 2 lost
-        #expect(producers.resets == 2)
-        #expect(producers.gaps == 1)
-    }
-
-    @Test func idsAreComparedByTheirBytes() {
-        var producers = ProducerSequences()
-        producers.record("a", 1)
-        producers.record("A", 5)
-        producers.record("a ", 7)
-        producers.record("a", 2)
-        #expect(producers.count == 3)
-        #expect(producers.gaps == 0)
+        for (id, seq) in example.stamps { producers.record(id, seq) }
+        #expect(producers.gaps == example.gaps)
+        #expect(producers.resets == example.resets)
+        #expect(producers.count == Set(example.stamps.map(\.id)).count)
+        #expect(producers.evictions == 0)
     }
 
     @Test func aFullTableEvictsAProducerNotSeenSinceTheHandLastPassed() {

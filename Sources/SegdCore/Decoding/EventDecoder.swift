@@ -335,11 +335,6 @@ public struct EventDecoder: Sendable {
 public struct ProducerStamp: Sendable, Equatable {
     public var id: TextRange
     public var seq: Int64
-
-    public init(id: TextRange, seq: Int64) {
-        self.id = id
-        self.seq = seq
-    }
 }
 
 extension UnsafeRawBufferPointer {
