@@ -251,7 +251,7 @@ public final class IngestLoop: Sendable {
         while count < limit, try socket.receive(into: &frames, dontWait: true) {
             try Self.process(frames, journaled: journaled, receivedAt: now)
             if frames.totalFrameCount == 2 {
-                // Decoded just now: a stamp, valid or not, is the message's own.
+                // Decoded just now: the decoder's stamp, if it has one, is this message's.
                 journaled.withProducerStamp { id, seq in producers.record(id: id, seq: seq) }
             }
             count += 1
