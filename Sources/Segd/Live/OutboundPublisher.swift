@@ -21,11 +21,11 @@ import ZeroMQ
 /// pile up inside the socket. Owned by the loop thread, like its socket.
 final class OutboundPublisher {
     let socket: ZMQSocket
-    private let dropped: [SegdMetrics.TopicFamily: CounterHandle]
+    private let metrics: SegdMetrics
 
     init(socket: ZMQSocket, metrics: SegdMetrics) {
         self.socket = socket
-        dropped = Dictionary(uniqueKeysWithValues: SegdMetrics.TopicFamily.allCases.map { ($0, metrics.outboundDropped($0)) })
+        self.metrics = metrics
     }
 
     /// Sends `[topic, json]` to every subscriber whose queue has room, without blocking; counts
@@ -37,7 +37,8 @@ final class OutboundPublisher {
         // Reading ZMQ_EVENTS processes them now; only a queue still full is a drop.
         _ = try socket.events
         if try socket.send(topic, json, dontWait: true) { return }
-        dropped[SegdMetrics.TopicFamily(topic: String(decoding: topic, as: UTF8.self))]?.add(1)
+        // Rare (once per overflow), so the labelled lookup may take its lock here.
+        metrics.outboundDropped(SegdMetrics.TopicFamily(topic: String(decoding: topic, as: UTF8.self))).add(1)
         try socket.setXPubNoDrop(false)
         // Lossy, as a PUB: never refused.
         try socket.send(topic, json, dontWait: true)
