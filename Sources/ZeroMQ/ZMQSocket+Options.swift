@@ -124,6 +124,15 @@ extension ZMQSocket {
         try setFlag(ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", enabled)
     }
 
+    /// On an XPUB, whether a send that a subscriber's full queue (its high-water mark) cannot take fails as "not
+    /// sent" (EAGAIN; with `dontWait` the send returns `false`) instead of being dropped for that subscriber. libzmq
+    /// checks every subscriber the message matches and refuses it for all of them when any one is full. A
+    /// subscriber whose queue overflowed while this was off is not matched again until it has read about half its
+    /// queue, so it cannot refuse a message meanwhile. May be changed between sends.
+    public func setXPubNoDrop(_ enabled: Bool) throws(ZMQError) {
+        try setFlag(ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", enabled)
+    }
+
     /// On a SUB, receives messages whose first frame starts with `prefix` (empty: every message).
     public func subscribe(_ prefix: some ZMQFrameBytes) throws(ZMQError) {
         try setOption(ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", bytes: prefix)

@@ -128,7 +128,9 @@ import Testing
     ])
     func wrongTypeOrOutOfRangeIsInvalid(value: String, field: String) {
         var decoder = EventDecoder()
-        #expect(decoder.decode("orders", DecoderSample.order(#"""# + field + #"":"# + value)).reason == .invalidField)
+        // With its partner present, so the only fault is this value.
+        let member = #"""# + field + #"":"# + value + #","producer_id":"p""#
+        #expect(decoder.decode("orders", DecoderSample.order(member)).reason == .invalidField)
     }
 
     @Test(arguments: [
@@ -136,11 +138,12 @@ import Testing
         (#""items":100001"#, .invalidField), (#""category":"""#, .invalidField), (#""category":" ""#, nil),
         (#""category":"\#(String(repeating: "a", count: 64))""#, nil),
         (#""category":"\#(String(repeating: "a", count: 65))""#, .invalidField),
-        (#""producer_id":"\#(String(repeating: "~", count: 128))""#, nil),
-        (#""producer_id":"\#(String(repeating: "!", count: 129))""#, .invalidField),
-        (#""producer_id":"a b""#, .invalidField), (#""producer_id":"é""#, .invalidField),
-        ("\"producer_id\":\"a\u{7F}\"", .invalidField), (#""producer_id":"a\n""#, .invalidField),
-        (#""producer_id":"""#, .invalidField), (#""producer_seq":0"#, nil),
+        (#""producer_id":"\#(String(repeating: "~", count: 128))","producer_seq":1"#, nil),
+        (#""producer_id":"\#(String(repeating: "!", count: 129))","producer_seq":1"#, .invalidField),
+        (#""producer_id":"a b","producer_seq":1"#, .invalidField), (#""producer_id":"é","producer_seq":1"#, .invalidField),
+        ("\"producer_id\":\"a\u{7F}\",\"producer_seq\":1", .invalidField),
+        (#""producer_id":"a\n","producer_seq":1"#, .invalidField),
+        (#""producer_id":"","producer_seq":1"#, .invalidField), (#""producer_seq":0,"producer_id":"p""#, nil),
     ])
     func boundaryValuesOfOrderFields(member: String, reason: RejectReason?) {
         var decoder = EventDecoder()

@@ -159,7 +159,7 @@ func withAdminServer(
             metrics.journalFsyncSeconds.record(.microseconds(800))
             metrics.snapshotCompleted(duration: .milliseconds(120))
             metrics.producerSequenceGaps.add(1)
-            metrics.outboundDropped.add(0)
+            metrics.outboundDropped(.churnRisk).add(2)
             metrics.reloads(succeeded: true).add(1)
 
             let reply = try await httpRequest(port: port, path: "/metrics")
@@ -177,7 +177,8 @@ func withAdminServer(
                 ("segd_customers", "gauge"), ("segd_segment_members", "gauge"),
                 ("segd_journal_bytes_total", "counter"), ("segd_journal_fsync_seconds", "histogram"),
                 ("segd_snapshot_age_seconds", "gauge"), ("segd_snapshot_duration_seconds", "histogram"),
-                ("segd_producer_sequence_gaps_total", "counter"), ("segd_outbound_dropped_total", "counter"),
+                ("segd_producer_sequence_gaps_total", "counter"), ("segd_producer_sequence_resets_total", "counter"),
+                ("segd_producers_evicted_total", "counter"), ("segd_outbound_dropped_total", "counter"),
                 ("segd_reloads_total", "counter"),
             ] {
                 #expect(exposition.types[name] == type, "TYPE of \(name)")
@@ -204,7 +205,10 @@ func withAdminServer(
             #expect(exposition.value("segd_snapshot_duration_seconds_sum") == 0.12)
             #expect(try #require(exposition.value("segd_snapshot_age_seconds")) < 5)
             #expect(exposition.value("segd_producer_sequence_gaps_total") == 1)
-            #expect(exposition.value("segd_outbound_dropped_total") == 0)
+            #expect(exposition.value("segd_producer_sequence_resets_total") == 0)
+            #expect(exposition.value("segd_producers_evicted_total") == 0)
+            #expect(exposition.value(#"segd_outbound_dropped_total{topic_family="churn_risk"}"#) == 2)
+            #expect(exposition.value(#"segd_outbound_dropped_total{topic_family="deadletter"}"#) == 0)
             #expect(exposition.value(#"segd_reloads_total{result="ok"}"#) == 1)
             #expect(exposition.value(#"segd_reloads_total{result="error"}"#) == 0)
 

@@ -1,17 +1,21 @@
-"""Operations: systemd's notify protocol over a real datagram socket, and the admin listener's
-/metrics (parsed with prometheus_client's parser), health, readiness and lookups."""
+"""Operations: systemd's notify protocol over a real datagram socket, the admin listener's
+/metrics (parsed with prometheus_client's parser), health, readiness and lookups, counted message
+losses on both sides, and `systemd-analyze verify` on the shipped unit."""
 
 import json
+import shutil
 import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
+import zmq
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import TIMEOUT, order
+from conftest import REPO, SEGD_BIN, TIMEOUT, Daemon, click, order
 
 
 def receive_datagrams(sock, until, limit=200):
@@ -65,6 +69,17 @@ def scrape(base):
     return samples
 
 
+def scrape_until(base, done, what):
+    """Scrapes /metrics until `done(samples)` holds (the loop copies its counters every 200 ms)."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        samples = scrape(base)
+        if done(samples):
+            return samples
+        assert time.monotonic() < deadline, f"{what} never showed in /metrics: {samples}"
+        time.sleep(0.05)
+
+
 def test_metrics_health_and_lookups_over_http(start_daemon, connect):
     daemon = start_daemon()
     base = daemon.admin_url()
@@ -105,3 +120,154 @@ def test_metrics_health_and_lookups_over_http(start_daemon, connect):
     assert get(base + "/nothing")[0] == 404
     bus.close()
     assert daemon.stop() == 0
+
+
+GAPS = "segd_producer_sequence_gaps_total"
+RESETS = "segd_producer_sequence_resets_total"
+EVICTED = "segd_producers_evicted_total"
+
+
+def test_a_pub_producers_lost_messages_are_counted_from_its_sequence_numbers(tmp_path, start_daemon, connect, zmq_context):
+    daemon = start_daemon()
+    base = daemon.admin_url()
+    bus = connect(daemon)
+    producer = bus.connect_producer()  # a real PUB; its handshake clicks carry no stamp
+    ts = "2026-03-01T10:00:00Z"
+    numbers = iter(range(1_000_000))
+
+    def send(topic, make, *args, **stamp):
+        producer.send_multipart([topic, make(f"e-{next(numbers)}", "c-gaps", ts, *args, **stamp)])
+
+    # web-1 numbers clicks 1…10 and loses 6 and 7 on the way: 2 gaps.
+    for seq in [1, 2, 3, 4, 5, 8, 9, 10]:
+        send(b"clicks", click, producer_id="web-1", producer_seq=seq)
+    # shop loses 102…104 (3 gaps), restarts from 0 (a reset, no gap), then loses 2 (1 gap). Its
+    # order in EUR is dead-lettered as `currency` but did arrive: no gap before it.
+    for seq in [100, 101, 105, 0, 1, 3]:
+        send(b"orders", order, 2999, producer_id="shop", producer_seq=seq)
+    send(b"orders", order, 2999, currency="EUR", producer_id="shop", producer_seq=4)
+    send(b"orders.eu", order, 2999, producer_id="shop", producer_seq=5)
+    # Unstamped events are not tracked; half a stamp is refused (and tracks nothing).
+    send(b"clicks", click)
+    send(b"clicks", click, producer_id="web-1")
+
+    samples = scrape_until(base, lambda s: s.get(("segd_events_rejected_total", (("reason", "missing_field"),))) == 1,
+                           "the last message")
+    assert samples[("segd_events_rejected_total", (("reason", "currency"),))] == 1
+    assert (samples[(GAPS, ())], samples[(RESETS, ())], samples[(EVICTED, ())]) == (6, 1, 0)
+    producer.close(linger=0)
+    bus.close()
+    assert daemon.stop() == 0
+
+    # Transport-level: not journaled, so a restart (which replays the journal) starts with an empty
+    # table; web-1's next number is its first again and counts no gap although 11…19 never came.
+    restarted = Daemon(tmp_path, daemon.config).start()
+    try:
+        assert "state recovered" in restarted.stderr
+        # An XPUB is a PUB on the wire that also shows when the daemon's subscription has arrived.
+        producer = zmq_context.socket(zmq.XPUB)
+        producer.connect(restarted.endpoint("sub"))
+        assert producer.poll(int(TIMEOUT * 1000)) and producer.recv().startswith(b"\x01")
+        send(b"clicks", click, producer_id="web-1", producer_seq=20)
+        send(b"clicks", click, producer_id="web-1", producer_seq=22)
+        send(b"clicks", click, producer_id="web-1")
+        # The engine's counters are restored with its state (1 missing_field before the stop).
+        samples = scrape_until(restarted.admin_url(),
+                               lambda s: s.get(("segd_events_rejected_total", (("reason", "missing_field"),))) == 2,
+                               "the last message after the restart")
+        assert (samples[(GAPS, ())], samples[(RESETS, ())]) == (1, 0)
+        producer.close(linger=0)
+        assert restarted.stop() == 0
+    finally:
+        restarted.kill()
+
+
+def test_a_stuck_subscriber_is_counted_while_one_that_reads_misses_nothing(start_daemon, connect, zmq_context):
+    """What is provable, whatever the kernel's buffer sizes: a subscriber that keeps up gets every
+    message with no gap while another is stuck (NODROP does not make it lose); the stuck one's
+    full queue is counted; and it missed at least as many messages as were counted (the count is
+    a lower bound: libzmq stops offering a full subscriber messages without telling segd). The
+    exact count depends on socket buffers and libzmq's low-water mark, so it is not asserted."""
+    size = 60_000
+    daemon = start_daemon(send_hwm=2, deadletter_payload_bytes=size + 100)
+    base = daemon.admin_url()
+    fast = connect(daemon)  # a SUB that reads everything; receive() fails on any seq gap
+    stuck = zmq_context.socket(zmq.SUB)
+    stuck.setsockopt(zmq.RCVHWM, 1)
+    stuck.setsockopt(zmq.SUBSCRIBE, b"deadletter")
+    stuck.connect(daemon.endpoint("pub"))
+    dropped = ("segd_outbound_dropped_total", (("topic_family", "deadletter"),))
+
+    # One big dead letter at a time, each received by the fast subscriber before the next is
+    # sent, so its queue never holds more than one; the stuck one fills: its socket buffer (an ipc
+    # socket's send buffer, at most wmem_max) and then its queues of 2 and 1 messages.
+    wmem_max = int(open("/proc/sys/net/core/wmem_max").read())
+    rounds = wmem_max // size + 64
+    for number in range(rounds):
+        payload = b'{"n":' + str(number).encode() + b',"pad":"' + b"x" * size
+        fast.push.send_multipart([b"orders", payload])
+        message = fast.receive()
+        assert (message.body["reason"], message.body["payload"].encode()) == ("malformed_json", payload)
+        if number % 4 == 3 and scrape(base).get(dropped, 0) > 0:
+            break
+    else:
+        pytest.fail(f"no outbound drop counted after {rounds} messages of {size} bytes")
+    samples = scrape(base)
+    counted = samples[dropped]
+    assert all(value == 0 for (name, labels), value in samples.items()
+               if name == "segd_outbound_dropped_total" and labels != dropped[1]), samples
+
+    # The stuck subscriber reads at last: what it holds, then markers until one comes through.
+    seqs = []
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        assert time.monotonic() < deadline, "the stuck subscriber never caught up"
+        fast.push.send_multipart([b"marker", b"marker"])
+        assert fast.receive().body["payload"] == "marker"
+        while stuck.poll(0):
+            body = json.loads(stuck.recv_multipart()[1])
+            seqs.append(body["seq"])
+        if seqs and body["payload"] == "marker":
+            break
+    missed = set(range(seqs[0], seqs[-1])) - set(seqs)
+    assert counted >= 1 and len(missed) >= counted, (counted, sorted(missed))
+    stuck.close(linger=0)
+    fast.close()
+    assert daemon.stop() == 0
+
+
+UNIT = REPO / "deploy" / "segd.service"
+INSTALLED_BINARY = "/usr/local/bin/segd"
+
+
+def verify_unit(directory, text):
+    """Runs `systemd-analyze verify` on `text` written as directory/segd.service; returns its exit
+    status and the stderr lines about that unit (lines about units of the host are not ours)."""
+    analyze = shutil.which("systemd-analyze")
+    assert analyze, "systemd-analyze is missing: scripts/install-deps.sh --with-python installs it (Debian package systemd)"
+    unit = directory / "segd.service"
+    unit.write_text(text)
+    result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    return result.returncode, [line for line in result.stderr.splitlines() if "segd.service" in line]
+
+
+def unit_with_built_binary():
+    """deploy/segd.service with ExecStart pointing at the binary under test instead of /usr/local/bin."""
+    text = UNIT.read_text()
+    assert text.count(f"ExecStart={INSTALLED_BINARY} ") == 1, "the unit's ExecStart changed: update this test"
+    assert " " not in SEGD_BIN, f"{SEGD_BIN} would need quoting in ExecStart="
+    return text.replace(f"ExecStart={INSTALLED_BINARY} ", f"ExecStart={SEGD_BIN} ")
+
+
+def test_the_shipped_unit_passes_systemd_analyze_verify(tmp_path):
+    status, about_unit = verify_unit(tmp_path, unit_with_built_binary())
+    assert (status, about_unit) == (0, []), about_unit
+
+
+def test_systemd_analyze_verify_reports_what_is_wrong_with_a_unit(tmp_path):
+    # The check above would pass vacuously if verify ignored the file or the filter hid its warnings.
+    text = unit_with_built_binary()
+    status, about_unit = verify_unit(tmp_path, text.replace("\nWatchdogSec=", "\nWatchdogSecs=", 1))
+    assert status == 0 and any("Unknown key" in line and "WatchdogSecs" in line for line in about_unit), about_unit
+    status, about_unit = verify_unit(tmp_path, text.replace(f"ExecStart={SEGD_BIN} ", "ExecStart=/nonexistent/segd ", 1))
+    assert status != 0 and any("/nonexistent/segd" in line for line in about_unit), about_unit

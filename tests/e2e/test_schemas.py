@@ -1,9 +1,10 @@
-"""Every outbound message, replayed or live, is valid against schemas/*.schema.json."""
+"""Every outbound message, replayed or live, is valid against schemas/*.schema.json, and inbound
+producer stamps are refused exactly when the schemas refuse them."""
 
 import json
 from collections import Counter
 
-from conftest import order, parse_message_lines, run_segd
+from conftest import click, order, parse_message_lines, review, run_segd
 
 # Bad lines appended to a generated file so the replay emits dead letters of every kind too.
 BAD_LINES = [
@@ -66,3 +67,47 @@ def test_every_live_outbound_message_matches_its_schema(tmp_path, generated_20k,
     bus.expect_nothing_more()
     causes = Counter(m.body.get("cause", "deadletter") for m in bus.received)
     assert causes["event"] > 0 and causes["timer"] > 0 and causes["deadletter"] > len(BAD_LINES), causes
+
+
+# producer_id and producer_seq: together or not at all, each within its own bounds.
+STAMPS = [
+    {},
+    {"producer_id": "web-1", "producer_seq": 0},
+    {"producer_seq": 9007199254740991, "producer_id": "~"},
+    {"producer_id": "web-1", "producer_seq": 2.0},
+    {"producer_id": "web-1"},
+    {"producer_seq": 5},
+    {"producer_id": "web 1", "producer_seq": 1},
+    {"producer_id": "", "producer_seq": 1},
+    {"producer_id": "web-1", "producer_seq": -1},
+    {"producer_id": "web-1", "producer_seq": 9007199254740992},
+    {"producer_id": "web-1", "producer_seq": "3"},
+    {"producer_id": None, "producer_seq": 3},
+]
+
+
+def test_producer_stamps_are_accepted_exactly_as_the_schemas_say(tmp_path, write_config, replay, schemas):
+    makers = {"clicks": (click, "click"), "orders": (order, "order"), "reviews": (review, "review")}
+    lines, invalid = [], {}
+    for number, stamp in enumerate(STAMPS):
+        for topic, (make, kind) in makers.items():
+            event_id = f"{kind}-{number}"
+            args = {"clicks": (), "orders": (2999,), "reviews": (4,)}[topic]
+            payload = make(event_id, "c-stamp", "2026-03-01T10:00:00Z", *args, **stamp)
+            errors = schemas.errors(kind, json.loads(payload))
+            if errors:
+                invalid[event_id] = errors
+            lines.append(topic.encode() + b"\t" + payload)
+    # Both verdicts occur, and a lone half of a stamp is among the invalid ones.
+    assert 0 < len(invalid) < len(lines) and "order-4" in invalid and "click-5" in invalid, invalid
+    events = tmp_path / "stamps.txt"
+    events.write_bytes(b"\n".join(lines) + b"\n")
+
+    result = replay(write_config(), events)
+
+    dead = {json.loads(body["payload"])["event_id"]: body["reason"]
+            for topic, _, body in result.messages if topic == "deadletter"}
+    assert set(dead) == set(invalid), {"decoder only": set(dead) - set(invalid), "schema only": set(invalid) - set(dead)}
+    assert result.summary["events"]["accepted"] == len(lines) - len(invalid)
+    lone_halves = {f"{kind}-{n}" for n in (4, 5) for kind in ("click", "order", "review")}
+    assert {event_id for event_id, reason in dead.items() if reason == "missing_field"} == lone_halves, dead

@@ -514,6 +514,19 @@ def m_size(rng, topic, event):
     return topic, payload + b" " * max(0, target - len(payload))
 
 
+def m_producer_stamp(rng, topic, event):
+    # producer_id and producer_seq come together or not at all; either may also be invalid.
+    event.pop("producer_id", None)
+    event.pop("producer_seq", None)
+    present = rng.choice([(), ("producer_id",), ("producer_seq",), ("producer_id", "producer_seq")])
+    for field in present:
+        event[field] = optional_value(rng, field)
+    if present and rng.random() < 0.3:
+        field = rng.choice(present)
+        event[field] = rng.choice(WRONG_TYPES + ["a b", Raw(str(MAX_SEQ + 1))])
+    return topic, payload_of(rng, event)
+
+
 def m_several(rng, topic, event):
     for mutation in rng.sample([m_drop, m_wrong_type, m_extra_field, m_integer_boundary, m_timestamp], 2):
         topic, payload = mutation(rng, topic, event)
@@ -524,7 +537,7 @@ MUTATIONS = [
     (m_valid, 900), (m_drop, 350), (m_wrong_type, 350), (m_integer_boundary, 500), (m_number_spelling, 400),
     (m_string_boundary, 500), (m_enum, 250), (m_timestamp, 600), (m_extra_field, 250), (m_escaped_key, 200),
     (m_duplicate, 200), (m_nesting, 120), (m_broken, 500), (m_utf8, 300), (m_surrogate_escape, 100),
-    (m_topic, 120), (m_size, 12), (m_several, 300),
+    (m_topic, 120), (m_size, 12), (m_several, 300), (m_producer_stamp, 300),
 ]
 
 

@@ -46,6 +46,13 @@ public final class DaemonOps: Sendable {
         _ = try? pinger.tick(nowMicroseconds: now)
     }
 
+    /// Copies the producer sequence counters into the metrics.
+    func publish(_ producers: ProducerSequences) {
+        metrics.producerSequenceGaps.setTotal(producers.gaps)
+        metrics.producerSequenceResets.setTotal(producers.resets)
+        metrics.producersEvicted.setTotal(producers.evictions)
+    }
+
     /// Copies the engine's counters and gauges into the metrics.
     func publish(_ engine: SegmentEngine) {
         let statistics = engine.statistics

@@ -5,7 +5,7 @@ import SegdDurability
 import Synchronization
 import ZeroMQ
 
-/// The daemon's event loop: owns the inbound SUB and PULL sockets, the outbound PUB socket and
+/// The daemon's event loop: owns the inbound SUB and PULL sockets, the outbound XPUB socket and
 /// the ``Pipeline``, all on one thread (libzmq sockets are not thread-safe and the engine has one
 /// writer). It receives in batches, runs each message through the pipeline, publishes what the
 /// engine produced, and when traffic is idle advances the engine clock with the wall clock so
@@ -81,8 +81,12 @@ public final class IngestLoop: Sendable {
 
         let poller = ZMQPoller()
         let inbound = sockets.inbound.map { poller.register($0) }
+        let publisher = OutboundPublisher(socket: sockets.publisher, metrics: ops.metrics)
+        // Subscriptions come up the outbound socket; polled so they are read as they arrive.
+        let subscriptions = poller.register(sockets.publisher)
         let wakeupItem = poller.register(fileDescriptor: wakeup.fileDescriptor)
         var frames = ZMQFrameSet(capacity: 2)
+        var producers = ProducerSequences()
         let idleAdvance = configuration.idleAdvanceMilliseconds
         let batchSize = configuration.ingest.batchSize
         var lastTraffic = WallClock.milliseconds()
@@ -91,26 +95,28 @@ public final class IngestLoop: Sendable {
         var lastMetrics: Int64 = 0
         let pollWait = min(idleAdvance, DaemonOps.maximumPollWait)
         // Alerts of a reload at start (rules changed while stopped) go out first.
-        try publish(journaled, on: sockets.publisher)
+        try publish(journaled, on: publisher)
 
         while !stopRequested.load(ordering: .acquiring) {
             try poller.poll(timeout: .milliseconds(pollWait))
             ops.beat()
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
+            if poller.isReadable(subscriptions) { try publisher.drainSubscriptions(logger: logger) }
             if let replacement = pendingReload.withLock({ pending in defer { pending = nil }; return pending }) {
                 try apply(replacement, to: journaled, logger: &logger)
-                try publish(journaled, on: sockets.publisher)
+                try publish(journaled, on: publisher)
             }
             if let refit = finishedRefit.withLock({ finished in defer { finished = nil }; return finished }) {
                 try install(refit, into: journaled)
                 refitRunning = false
-                try publish(journaled, on: sockets.publisher)
+                try publish(journaled, on: publisher)
             }
             var received = 0
             let now = WallClock.milliseconds()
             let started = MonotonicClock.microseconds()
             for (index, item) in inbound.enumerated() where poller.isReadable(item) {
-                received += try receiveBatch(from: sockets.inbound[index], into: &frames, journaled: journaled, limit: batchSize, at: now)
+                received += try receiveBatch(
+                    from: sockets.inbound[index], into: &frames, journaled: journaled, producers: &producers, limit: batchSize, at: now)
             }
             if received > 0 {
                 ops.metrics.processingSeconds.record(.microseconds(Int64(MonotonicClock.microseconds() - started)))
@@ -126,11 +132,13 @@ public final class IngestLoop: Sendable {
                 refitRunning = true
                 startRefit(refit)
             }
-            try publish(journaled, on: sockets.publisher)
-            try forget(queries.takeForgetRequests(), in: journaled, on: sockets.publisher)
+            try publish(journaled, on: publisher)
+            try forget(queries.takeForgetRequests(), in: journaled, on: publisher)
             queries.answer(from: journaled.engine)
             try journaled.state?.snapshotIfDue(journaled.engine, now: now) { [wakeup] in wakeup.signal() }
             if now - lastMetrics >= Self.metricsInterval {
+                // Producers first: a scrape that sees an event counted also sees its stamp.
+                ops.publish(producers)
                 ops.publish(journaled.engine)
                 journaled.state?.exportMetrics()
                 lastMetrics = now
@@ -141,12 +149,15 @@ public final class IngestLoop: Sendable {
         try? ops.notifier.stopping(status: "draining")
         // Graceful stop: take what is already queued (without waiting for more), publish, snapshot, close.
         for socket in sockets.inbound {
-            while try receiveBatch(from: socket, into: &frames, journaled: journaled, limit: batchSize, at: WallClock.milliseconds()) > 0 {
-                try publish(journaled, on: sockets.publisher)
+            while try receiveBatch(
+                from: socket, into: &frames, journaled: journaled, producers: &producers, limit: batchSize, at: WallClock.milliseconds()) > 0
+            {
+                try publish(journaled, on: publisher)
             }
         }
-        try publish(journaled, on: sockets.publisher)
+        try publish(journaled, on: publisher)
         try journaled.state?.close(journaled.engine)
+        ops.publish(producers)
         ops.publish(journaled.engine)
         let summary = EngineSummary.json(journaled.engine)
         logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(journaled.engine.nextSeq - 1)"])
@@ -211,7 +222,7 @@ public final class IngestLoop: Sendable {
     /// Erases each requested customer: journaled, their exits published, then a snapshot that
     /// replaces every older one and the journal before it, so the id is left nowhere on disk.
     /// Each request is answered only once that is done.
-    private func forget(_ requests: [LoopQueries.ForgetRequest], in journaled: JournaledPipeline, on publisher: ZMQSocket) throws {
+    private func forget(_ requests: [LoopQueries.ForgetRequest], in journaled: JournaledPipeline, on publisher: OutboundPublisher) throws {
         guard !requests.isEmpty else { return }
         var outcomes: [(request: LoopQueries.ForgetRequest, exits: UInt64?)] = []
         for request in requests {
@@ -231,11 +242,18 @@ public final class IngestLoop: Sendable {
     }
 
     /// Receives up to `limit` messages without blocking and runs each through the pipeline, as
-    /// received at wall-clock time `now`.
-    private func receiveBatch(from socket: ZMQSocket, into frames: inout ZMQFrameSet, journaled: JournaledPipeline, limit: Int, at now: Int64) throws -> Int {
+    /// received at wall-clock time `now`, noting producer stamps in `producers`.
+    private func receiveBatch(
+        from socket: ZMQSocket, into frames: inout ZMQFrameSet, journaled: JournaledPipeline,
+        producers: inout ProducerSequences, limit: Int, at now: Int64
+    ) throws -> Int {
         var count = 0
         while count < limit, try socket.receive(into: &frames, dontWait: true) {
             try Self.process(frames, journaled: journaled, receivedAt: now)
+            if frames.totalFrameCount == 2 {
+                // Decoded just now: the decoder's stamp, if it has one, is this message's.
+                journaled.withProducerStamp { id, seq in producers.record(id: id, seq: seq) }
+            }
             count += 1
         }
         if count > 0 { processedCount.add(count, ordering: .releasing) }
@@ -258,13 +276,14 @@ public final class IngestLoop: Sendable {
         }
     }
 
-    /// Commits the journal, then sends every outbound message the engine produced. PUB never
-    /// blocks: at the high-water mark libzmq drops for the slow subscriber.
-    private func publish(_ journaled: JournaledPipeline, on publisher: ZMQSocket) throws {
+    /// Commits the journal, then sends every outbound message the engine produced. Never
+    /// blocks: at a subscriber's high-water mark the message is dropped for that subscriber, and
+    /// counted (``OutboundPublisher``).
+    private func publish(_ journaled: JournaledPipeline, on publisher: OutboundPublisher) throws {
         try journaled.commit()
         guard !journaled.engine.outbound.isEmpty else { return }
         try journaled.pipeline.engine.outbound.forEach { topic, json in
-            try publisher.send(topic, json, dontWait: true)
+            try publisher.send(topic, json)
         }
         journaled.pipeline.engine.outbound.removeAll()
     }

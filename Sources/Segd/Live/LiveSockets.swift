@@ -3,7 +3,8 @@ import ZeroMQ
 
 /// The daemon's sockets, made, configured and bound on the loop thread: one SUB for published
 /// events (bound and/or connected, subscribed to the configured topics), one PULL for producers
-/// that must not lose, one PUB for alerts.
+/// that must not lose, one XPUB for alerts (a PUB to its subscribers; ZMQ_XPUB_NODROP so a full
+/// subscriber queue is seen, see ``OutboundPublisher``).
 struct LiveSockets {
     /// Each inbound socket refuses (by disconnecting the peer) messages above this many bytes;
     /// smaller oversized messages are received and dead-lettered with their reason.
@@ -40,8 +41,9 @@ struct LiveSockets {
                 try pull.setLinger(0)
                 for endpoint in ingest.pullBind { endpoints.pull.append(try pull.bind(endpoint)) }
             }
-            let pub = try context.makeSocket(.pub)
+            let pub = try context.makeSocket(.xpub)
             try pub.setSendHighWaterMark(Int32(configuration.publish.sendHighWaterMark))
+            try pub.setXPubNoDrop(true)
             // Bounded so a stop never hangs on a subscriber that went away.
             try pub.setLinger(1_000)
             for endpoint in configuration.publish.bind { endpoints.publish.append(try pub.bind(endpoint)) }

@@ -64,6 +64,8 @@ public final class SegdMetrics: Sendable {
         public static let snapshotAgeSeconds = "segd_snapshot_age_seconds"
         public static let snapshotDurationSeconds = "segd_snapshot_duration_seconds"
         public static let producerSequenceGaps = "segd_producer_sequence_gaps_total"
+        public static let producerSequenceResets = "segd_producer_sequence_resets_total"
+        public static let producersEvicted = "segd_producers_evicted_total"
         public static let outboundDropped = "segd_outbound_dropped_total"
         public static let reloads = "segd_reloads_total"
     }
@@ -79,8 +81,10 @@ public final class SegdMetrics: Sendable {
         Name.journalFsyncSeconds: "Duration of each journal fsync.",
         Name.snapshotAgeSeconds: "Seconds since the last completed snapshot (since process start if none yet).",
         Name.snapshotDurationSeconds: "Duration of each snapshot, from start to directory fsync.",
-        Name.producerSequenceGaps: "Gaps seen in producers' sequence numbers (messages lost before segd, e.g. at a PUB high-water mark).",
-        Name.outboundDropped: "Outbound messages dropped because the outbound socket would block.",
+        Name.producerSequenceGaps: "Messages missing from producers' sequence numbers (producer_seq jumped by k > 1: k - 1 lost before segd, e.g. at a PUB high-water mark).",
+        Name.producerSequenceResets: "Stamped messages whose producer_seq was at or below the producer's previous one (producer restarted, or messages reordered); tracking goes on from the new number.",
+        Name.producersEvicted: "Producers forgotten to keep at most \(ProducerSequences.defaultCapacity) tracked (the one not seen for longest, approximately); a forgotten producer's next message counts no gap.",
+        Name.outboundDropped: "Outbound messages that found a subscriber's queue full (send_hwm) and were dropped for that subscriber, by topic family; counted once per overflow (a lower bound: see the README, \"Lost messages\").",
         Name.reloads: "Configuration reloads (SIGHUP), by result (ok, error).",
     ]
 
@@ -108,7 +112,7 @@ public final class SegdMetrics: Sendable {
         .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
     ]
 
-    /// Label values of `segd_alerts_published_total`.
+    /// Label values of `segd_alerts_published_total` and `segd_outbound_dropped_total`.
     public enum TopicFamily: String, Sendable, CaseIterable {
         case segmentEnter = "segment_enter"
         case segmentExit = "segment_exit"
@@ -144,7 +148,8 @@ public final class SegdMetrics: Sendable {
     public let snapshotAgeSeconds: Gauge
     public let snapshotDurationSeconds: DurationHistogram
     public let producerSequenceGaps: CounterHandle
-    public let outboundDropped: CounterHandle
+    public let producerSequenceResets: CounterHandle
+    public let producersEvicted: CounterHandle
 
     private let started = MonotonicClock.microseconds()
     /// CLOCK_MONOTONIC µs of the last snapshot (0: none yet).
@@ -153,7 +158,8 @@ public final class SegdMetrics: Sendable {
     private struct Labelled: ~Copyable {
         var received: [String: CounterHandle] = [:]
         var rejected: [String: CounterHandle] = [:]
-        var alerts: [TopicFamily: CounterHandle] = [:]
+        /// Counters labelled `topic_family`, by metric name and family.
+        var byFamily: [String: [TopicFamily: CounterHandle]] = [:]
         var reloads: [Bool: CounterHandle] = [:]
         var segments: [String: Gauge] = [:]
     }
@@ -178,12 +184,17 @@ public final class SegdMetrics: Sendable {
             descriptor: Self.descriptor(Name.snapshotDurationSeconds), buckets: Self.snapshotBuckets)
         producerSequenceGaps = CounterHandle(
             registry.makeCounter(descriptor: Self.descriptor(Name.producerSequenceGaps)))
-        outboundDropped = CounterHandle(
-            registry.makeCounter(descriptor: Self.descriptor(Name.outboundDropped)))
+        producerSequenceResets = CounterHandle(
+            registry.makeCounter(descriptor: Self.descriptor(Name.producerSequenceResets)))
+        producersEvicted = CounterHandle(
+            registry.makeCounter(descriptor: Self.descriptor(Name.producersEvicted)))
 
         for topic in topics { _ = eventsReceived(topic: topic) }
         for reason in rejectReasons { _ = eventsRejected(reason: reason) }
-        for family in TopicFamily.allCases where family != .other { _ = alertsPublished(family) }
+        for family in TopicFamily.allCases where family != .other {
+            _ = alertsPublished(family)
+            _ = outboundDropped(family)
+        }
         _ = reloads(succeeded: true)
         _ = reloads(succeeded: false)
     }
@@ -211,17 +222,25 @@ public final class SegdMetrics: Sendable {
     }
 
     public func alertsPublished(_ family: TopicFamily) -> CounterHandle {
-        labelled.withLock { state in
-            if let handle = state.alerts[family] { return handle }
-            let handle = CounterHandle(registry.makeCounter(
-                descriptor: Self.descriptor(Name.alertsPublished), labels: [("topic_family", family.rawValue)]))
-            state.alerts[family] = handle
-            return handle
-        }
+        counter(Name.alertsPublished, family)
     }
 
     public func alertsPublished(topic: some StringProtocol) -> CounterHandle {
         alertsPublished(TopicFamily(topic: topic))
+    }
+
+    public func outboundDropped(_ family: TopicFamily) -> CounterHandle {
+        counter(Name.outboundDropped, family)
+    }
+
+    private func counter(_ name: String, _ family: TopicFamily) -> CounterHandle {
+        labelled.withLock { state in
+            if let handle = state.byFamily[name]?[family] { return handle }
+            let handle = CounterHandle(registry.makeCounter(
+                descriptor: Self.descriptor(name), labels: [("topic_family", family.rawValue)]))
+            state.byFamily[name, default: [:]][family] = handle
+            return handle
+        }
     }
 
     public func reloads(succeeded: Bool) -> CounterHandle {

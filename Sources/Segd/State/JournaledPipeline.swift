@@ -35,6 +35,15 @@ final class JournaledPipeline {
         return try state.record(entry, to: &pipeline)
     }
 
+    /// Calls `body` with the producer stamp (`producer_id` bytes, `producer_seq`) of the message
+    /// ``change(_:)`` decoded last, if it had a valid one. Call right after a two-frame message.
+    func withProducerStamp(_ body: (_ id: UnsafeRawBufferPointer, _ seq: Int64) -> Void) {
+        guard let stamp = pipeline.decoder.producerStamp else { return }
+        pipeline.decoder.text.withUnsafeBytes { text in
+            body(UnsafeRawBufferPointer(rebasing: text[stamp.id.indices]), stamp.seq)
+        }
+    }
+
     /// Makes the changes so far durable as the fsync policy says; call before publishing their outcome.
     func commit() throws(DurabilityError) {
         try state?.commit()

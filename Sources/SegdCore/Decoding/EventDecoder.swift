@@ -15,7 +15,8 @@
 /// 3. `unknownField`, the first in document order: a key the kind's schema does not define usually
 ///    means a producer on another schema version, which explains the other faults too;
 /// 4. `invalidField`, the first in document order;
-/// 5. `missingField`, naming every absent required field.
+/// 5. `missingField`, naming every absent required field (`producer_id` and `producer_seq` are
+///    required together: either one makes the other required).
 public struct EventDecoder: Sendable {
     /// Payloads longer than this are rejected as `oversized` without being looked at.
     public let maxPayloadBytes: Int
@@ -27,6 +28,12 @@ public struct EventDecoder: Sendable {
     /// duplicate among them; empty for valid events.
     private var unknownKeys: [TextRange]
 
+    /// The producer stamp of the message decoded last, when it carried a valid `producer_id` and
+    /// `producer_seq`: set even when the event is refused for another fault (the message did
+    /// arrive, which is all gap detection needs), nil after an envelope fault or malformed JSON.
+    /// Its id is a range in ``text``, valid until the next call to `decode`.
+    public private(set) var producerStamp: ProducerStamp?
+
     public init(maxPayloadBytes: Int = 65536) {
         precondition((0...Int(Int32.max)).contains(maxPayloadBytes), "maxPayloadBytes must fit a TextRange (0…Int32.max)")
         self.maxPayloadBytes = maxPayloadBytes
@@ -36,10 +43,12 @@ public struct EventDecoder: Sendable {
         text.reserveCapacity(maxPayloadBytes)
         unknownKeys = []
         unknownKeys.reserveCapacity(8)
+        producerStamp = nil
     }
 
     /// Decodes one message. `topic` and `payload` are only read during the call.
     public mutating func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Result<DecodedEvent, Rejection> {
+        producerStamp = nil
         guard let kind = Self.kind(ofTopic: topic) else {
             return .failure(Rejection(
                 .unknownTopic,
@@ -133,6 +142,9 @@ public struct EventDecoder: Sendable {
         } catch {
             return .failure(Rejection(.malformedJSON, "malformed JSON at byte \(error.offset): \(error.problem.explanation)"))
         }
+        if let id = event.producerID, let seq = event.producerSeq {
+            producerStamp = ProducerStamp(id: id, seq: seq)
+        }
 
         if let key = firstUnknownKey {
             let allowedNames = EventField.allCases.filter { allowed & $0.bit != 0 }.map { "\($0.wireName)" }
@@ -147,12 +159,18 @@ public struct EventDecoder: Sendable {
             let field = invalid.field
             return .failure(Rejection(.invalidField, "field \"\(field.wireName)\": expected \(field.expectation), got \(value)"))
         }
-        let missing = EventField.required(in: kind) & ~seen
+        let partners = EventField.missingPartners(given: seen)
+        let missing = EventField.required(in: kind) & ~seen | partners
         if missing != 0 {
             let fields = EventField.allCases.filter { missing & $0.bit != 0 }
-            let detail = fields.count == 1
-                ? "missing required field \"\(fields[0].wireName)\": expected \(fields[0].expectation)"
-                : "missing required fields " + fields.map { "\"\($0.wireName)\"" }.joined(separator: ", ")
+            let detail: String
+            if fields.count == 1 {
+                let field = fields[0]
+                let because = partners == 0 ? "" : " (it comes with \"\(field.partner?.wireName ?? "")\")"
+                detail = "missing required field \"\(field.wireName)\"\(because): expected \(field.expectation)"
+            } else {
+                detail = "missing required fields " + fields.map { "\"\($0.wireName)\"" }.joined(separator: ", ")
+            }
             return .failure(Rejection(.missingField, detail))
         }
         return .success(event)
@@ -311,6 +329,12 @@ public struct EventDecoder: Sendable {
         default: nil
         }
     }
+}
+
+/// A message's `producer_id` (a range in ``EventDecoder/text``) and `producer_seq`.
+public struct ProducerStamp: Sendable, Equatable {
+    public var id: TextRange
+    public var seq: Int64
 }
 
 extension UnsafeRawBufferPointer {

@@ -48,6 +48,23 @@ enum EventField: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// The fields required because another is present: `producer_id` and `producer_seq` come
+    /// together or not at all (the schemas' `producer_stamp`, a `dependentRequired`).
+    static func missingPartners(given seen: UInt16) -> UInt16 {
+        let pair = producerID.bit | producerSeq.bit
+        let present = seen & pair
+        return present == 0 || present == pair ? 0 : pair & ~present
+    }
+
+    /// The field whose presence makes this one required, if any.
+    var partner: EventField? {
+        switch self {
+        case .producerID: .producerSeq
+        case .producerSeq: .producerID
+        default: nil
+        }
+    }
+
     // Limits from the schemas.
     static let maxIDBytes = 128
     static let maxCategoryBytes = 64
