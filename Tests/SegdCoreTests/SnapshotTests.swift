@@ -184,11 +184,11 @@ struct SnapshotTests {
     func versionAndMagicAreChecked() throws {
         let harness = try EngineHarness(segments: [("buyer", "orders_total >= 1")])
         var bytes = Self.snapshot(harness.pipeline.engine)
-        bytes[8] ^= 0x04
+        bytes[8] ^= 0x02
         let error = try #require(throws: DurabilityError.self) { try Self.restore(bytes) }
-        #expect(error.problem == .unsupportedVersion(found: 6, supported: 2))
+        #expect(error.problem == .unsupportedVersion(found: 3, supported: 1))
         #expect(error.offset == 8)
-        bytes[8] ^= 0x04
+        bytes[8] ^= 0x02
         bytes[0] = UInt8(ascii: "X")
         #expect(throws: DurabilityError(.badMagic(expected: "engine snapshot"), path: "(in memory)", offset: 0)) { try Self.restore(bytes) }
     }

@@ -71,9 +71,9 @@ public final class SegdMetrics: Sendable {
     }
 
     static let help: [String: String] = [
-        Name.eventsReceived: "Events taken off the inbound sockets, by topic, before validation.",
+        Name.eventsReceived: "Events accepted (valid, on time, not duplicates), by topic.",
         Name.eventsRejected: "Events refused and published on deadletter, by reason.",
-        Name.alertsPublished: "Messages published on the outbound socket, by topic family (segment_enter, segment_exit, deadletter).",
+        Name.alertsPublished: "Messages published on the outbound socket, by topic family (segment_enter, segment_exit, churn_risk, churn_recovered, deadletter).",
         Name.processingSeconds: "Time to process one ingest batch: decode, validate, update aggregates, evaluate segments, publish.",
         Name.customers: "Customers currently held in memory.",
         Name.segmentMembers: "Customers currently in each segment.",

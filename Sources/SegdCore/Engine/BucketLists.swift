@@ -2,7 +2,8 @@ import SegdDurability
 
 /// Every customer's list of non-empty buckets at one granularity, oldest first, kept in one flat
 /// slab instead of an array per customer, as running totals: the entry of bucket `b` holds the
-/// sums of the customer's buckets from the oldest one kept through `b`. The sum over any run of
+/// sums of the customer's buckets from the oldest one kept through `b` (and `b`'s own minimum
+/// rating, which is no sum: a window with reviews scans its buckets for it). The sum over any run of
 /// buckets — a window — is then one subtraction found by a binary search, however long the
 /// window: a customer active every day for a year costs the same to evaluate as a new one.
 ///
@@ -61,7 +62,12 @@ public struct BucketLists: Sendable {
         let first = firstPosition(atOrAbove: lowest, start: start, count: count)
         let end = start + count
         guard first < end else { return .empty }
-        let sum = first > start ? slab[end - 1].subtracting(slab[first - 1]) : slab[end - 1]
+        var sum = first > start ? slab[end - 1].subtracting(slab[first - 1]) : slab[end - 1]
+        // The minimum rating is no sum: the lowest of the buckets' own, when there is a review.
+        sum.minRating = 0
+        if sum.reviews != 0 {
+            for position in first..<end { sum.noteRating(slab[position].minRating) }
+        }
         var days = UInt32(end - first)
         if bucketsPerDay > 1 {
             days = 0
@@ -102,6 +108,7 @@ public struct BucketLists: Sendable {
             if position >= start, slab[position].index == bucket {
                 // The bucket and every running total after it grow by the event.
                 for later in position..<start + count { slab[later] = slab[later].adding(delta) }
+                slab[position].noteRating(delta.minRating)
                 return true
             }
         }

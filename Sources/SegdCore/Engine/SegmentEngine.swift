@@ -447,9 +447,8 @@ public struct SegmentEngine: Sendable {
 extension SegmentEngine {
     /// The first bytes of an engine snapshot payload, then ``snapshotFormatVersion``.
     static let snapshotMagic = Array("SEGDENGN".utf8)
-    /// The layout of the state below; a change to it needs a new version. 2: activity buckets
-    /// count reviews by rating instead of keeping their sum and minimum.
-    static let snapshotFormatVersion: UInt32 = 2
+    /// The layout of the state below; a change to it needs a new version.
+    static let snapshotFormatVersion: UInt32 = 1
 
     /// The engine's configuration and complete state, so that a restored engine continues exactly as this one would.
     public func encodeSnapshot(into writer: inout BinaryWriter) {
