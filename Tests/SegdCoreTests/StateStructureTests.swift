@@ -165,9 +165,13 @@ struct TimeAndTextTests {
         writer.bool(true)
         writer.null()
         writer.endArray()
+        writer.key("e")
+        writer.string("")
+        writer.key("t")
+        writer.string("\"\r\t")
         writer.endObject()
         #expect(String(decoding: writer.bytes, as: UTF8.self)
-            == #"{"s":"a\"b\\c\n\u0001\u007fé","i":-9223372036854775808,"n":null,"d":12.34,"w":3,"a":[true,null]}"#)
+            == #"{"s":"a\"b\\c\n\u0001\u007fé","i":-9223372036854775808,"n":null,"d":12.34,"w":3,"a":[true,null],"e":"","t":"\"\r\t"}"#)
     }
 
     @Test("the event generator is deterministic by seed and produces events the decoder accepts")
