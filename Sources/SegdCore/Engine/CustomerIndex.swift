@@ -105,6 +105,12 @@ public struct CustomerIndex: Sendable {
         return try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
+    /// Writes customer `customer`'s id as a JSON string. Taking the writer as an argument lets a
+    /// caller pass two of its stored properties (index and writer) without copying either.
+    public func writeID(_ customer: Int32, into writer: inout JSONWriter) {
+        withID(customer) { writer.string(utf8: $0) }
+    }
+
     /// The id of customer `customer` as a String (allocates; for output, not the hot path).
     public func id(_ customer: Int32) -> String {
         String(decoding: arena[byteRange(customer)], as: UTF8.self)

@@ -100,9 +100,11 @@ public struct CustomerStore: Sendable {
     }
 
     /// Writes every feature of `customer` at event time `time` into `features` (``FeatureLayout/count`` slots).
-    public func computeFeatures(_ customer: Int32, at time: Int64, into features: UnsafeMutableBufferPointer<Double>) {
-        for (windowIndex, window) in layout.windows.enumerated() {
-            write(windowTotals(customer, window, at: time), window: windowIndex, into: features)
+    /// `windows` (indices into the layout's windows) limits the windowed features computed to
+    /// those windows; the other windows' slots are left as they are.
+    public func computeFeatures(_ customer: Int32, at time: Int64, windows: [Int]? = nil, into features: UnsafeMutableBufferPointer<Double>) {
+        for windowIndex in windows ?? Array(layout.windows.indices) {
+            write(windowTotals(customer, layout.windows[windowIndex], at: time), window: windowIndex, into: features)
         }
         let profile = profiles[Int(customer)]
         let spend = Double(profile.spendMinor) / layout.minorUnitsPerMajor

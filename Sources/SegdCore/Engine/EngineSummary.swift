@@ -13,7 +13,7 @@ public enum EngineSummary {
         writer.key("accepted_by_topic")
         writer.beginObject()
         for kind in EventKind.allCases {
-            writer.key(kind.topic)
+            writer.key(escaping: kind.topic)
             writer.integer(statistics.acceptedByKind[Int(kind.rawValue)])
         }
         writer.endObject()
@@ -22,7 +22,7 @@ public enum EngineSummary {
         writer.key("rejected_by_reason")
         writer.beginObject()
         for (reason, count) in statistics.rejectedByReason.sorted(by: { $0.key < $1.key }) {
-            writer.key(reason.rawValue)
+            writer.key(escaping: reason.rawValue)
             writer.integer(count)
         }
         writer.endObject()
@@ -45,7 +45,7 @@ public enum EngineSummary {
         writer.key("by_topic")
         writer.beginObject()
         for (topic, count) in byTopic.sorted(by: { $0.0 < $1.0 }) {
-            writer.key(topic)
+            writer.key(escaping: topic)
             writer.integer(count)
         }
         writer.endObject()
@@ -56,7 +56,7 @@ public enum EngineSummary {
         writer.key("segments")
         writer.beginObject()
         for (index, segment) in engine.segments.enumerated().sorted(by: { $0.element.name < $1.element.name }) {
-            writer.key(segment.name)
+            writer.key(escaping: segment.name)
             writer.integer(statistics.membersBySegment[index])
         }
         writer.endObject()

@@ -170,7 +170,7 @@ public struct SegmentEngine: Sendable {
     /// The current feature values of `customer` at the engine clock.
     public func features(of customer: Int32) -> [Double] {
         var values = Array(repeating: 0.0, count: layout.count)
-        Self.computeFeatures(customer, at: clock, expected: true, store: store, churn: churn, into: &values)
+        Self.computeFeatures(customer, at: clock, windows: nil, expected: true, store: store, churn: churn, into: &values)
         return values
     }
 
@@ -188,7 +188,7 @@ public struct SegmentEngine: Sendable {
         if changed { store.setMemberships(customer, evaluatedMemberships) }
         if let churnTransition { emitChurnAlert(customer, churnTransition, at: time, cause: cause, text: text) }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
-        let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.timedWindows)
+        let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.windowsRead)
         let historyChange = nextHistoryChange(customer, after: time)
         let scoreChange = nextRecencyScoreChange(customer, after: time)
         let churnChange = churn?.nextChange(store.profiles[Int(customer)], after: time, layout: layout, comparisons: catalog.churnComparisons)
@@ -197,7 +197,8 @@ public struct SegmentEngine: Sendable {
 
     /// Computes into ``features`` what rules and alerts read of `customer` at `time`.
     private mutating func computeEvaluationFeatures(_ customer: Int32, at time: Int64) {
-        Self.computeFeatures(customer, at: time, expected: catalog.readsExpectedChurnFeatures, store: store, churn: churn, into: &features)
+        Self.computeFeatures(
+            customer, at: time, windows: catalog.windowsRead, expected: catalog.readsExpectedChurnFeatures, store: store, churn: churn, into: &features)
     }
 
     /// Copies `customer`'s membership words into ``previousMemberships``, which
@@ -213,10 +214,11 @@ public struct SegmentEngine: Sendable {
     /// Static, taking what it reads as arguments, so that a caller in a mutating method passes
     /// borrowed stored properties instead of a copy of the engine.
     private static func computeFeatures(
-        _ customer: Int32, at time: Int64, expected: Bool, store: borrowing CustomerStore, churn: borrowing ChurnTracker?, into values: inout [Double]
+        _ customer: Int32, at time: Int64, windows: [Int]?, expected: Bool, store: borrowing CustomerStore, churn: borrowing ChurnTracker?,
+        into values: inout [Double]
     ) {
         values.withUnsafeMutableBufferPointer { buffer in
-            store.computeFeatures(customer, at: time, into: buffer)
+            store.computeFeatures(customer, at: time, windows: windows, into: buffer)
             churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: store.layout, expected: expected, into: buffer)
         }
     }
@@ -308,7 +310,7 @@ public struct SegmentEngine: Sendable {
         writer.key("seq")
         writer.integer(Int64(nextSeq))
         writer.key("type")
-        writer.string(change.transition == .recovered ? "recovered" : "risk")
+        writer.string(literal: change.transition == .recovered ? "recovered" : "risk")
         writeSubject(customer, at: time, cause: cause, text: text)
         alert.encodeBody(into: &writer) { writer in
             for segment in catalog.segments.indices where store.isMember(customer, segment: segment) {
@@ -372,64 +374,65 @@ public struct SegmentEngine: Sendable {
     }
 
     /// The member of `family` in the membership words `isMember` reads, if any.
-    private func member(of family: Int, _ isMember: (Int) -> Bool) -> String? {
-        catalog.segments.indices.first { catalog.familyOfSegment[$0] == family && isMember($0) }.map { catalog.segments[$0].name }
+    private func member(of family: Int, _ isMember: (Int) -> Bool) -> Int? {
+        catalog.familyOfSegment.indices.first { catalog.familyOfSegment[$0] == family && isMember($0) }
     }
 
+    /// Names and keys are written from their encodings made when the rules were loaded; a segment
+    /// is read in place (`catalog.segments[segment].…`), never copied out with all its fields.
     private mutating func emitChange(_ customer: Int32, segment: Int, entered: Bool, at time: Int64, cause: Cause, text: [UInt8]) {
-        let definition = catalog.segments[segment]
         writer.reset()
         writer.beginObject()
         writer.key("seq")
         writer.integer(Int64(nextSeq))
         writer.key("type")
-        writer.string(entered ? "enter" : "exit")
+        writer.string(literal: entered ? "enter" : "exit")
         writer.key("segment")
-        writer.string(definition.name)
+        writer.string(encoded: catalog.segments[segment].encodedName)
         if let family = catalog.familyOfSegment[segment] {
             let previous = member(of: family) { previousMemberships[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
             let current = member(of: family) { store.isMember(customer, segment: $0) }
             writer.key("family")
-            writer.string(catalog.families[family])
+            writer.string(encoded: catalog.encodedFamilies[family])
             writer.key("previous")
-            if let previous { writer.string(previous) } else { writer.null() }
+            if let previous { writer.string(encoded: catalog.segments[previous].encodedName) } else { writer.null() }
             writer.key("current")
-            if let current { writer.string(current) } else { writer.null() }
+            if let current { writer.string(encoded: catalog.segments[current].encodedName) } else { writer.null() }
         }
         writeSubject(customer, at: time, cause: cause, text: text)
         writer.key("features")
         writer.beginObject()
-        for slot in definition.rule.featureSlots {
-            writer.key(layout.names[slot])
+        for slot in catalog.segments[segment].rule.featureSlots {
+            writer.key(encoded: layout.encodedNames[slot])
             writer.number(features[slot])
         }
         writer.endObject()
         writer.endObject()
         nextSeq += 1
-        outbound.append(topic: entered ? definition.enterTopic : definition.exitTopic, json: writer.bytes)
+        outbound.append(topic: entered ? catalog.segments[segment].enterTopic : catalog.segments[segment].exitTopic, json: writer.bytes)
     }
 
     /// Writes who and what an alert is about: the customer, the event time and the cause, with
     /// the causing event's id for cause `event`.
     private mutating func writeSubject(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
         writer.key("customer_id")
-        store.index.withID(customer) { writer.string(utf8: $0) }
+        store.index.writeID(customer, into: &writer)
         writer.key("ts")
         writer.timestamp(time)
         writer.key("cause")
         switch cause {
         case .event(let eventID):
-            writer.string("event")
+            writer.string(literal: "event")
             writer.key("event_id")
             text.withUnsafeBytes { writer.string(utf8: UnsafeRawBufferPointer(rebasing: $0[eventID.indices])) }
         case .timer:
-            writer.string("timer")
+            writer.string(literal: "timer")
         case .rulesChanged:
-            writer.string("rules_changed")
+            writer.string(literal: "rules_changed")
         case .modelRefit:
-            writer.string("model_refit")
+            writer.string(literal: "model_refit")
         case .forget:
-            writer.string("forget")
+            writer.string(literal: "forget")
         }
     }
 

@@ -87,6 +87,8 @@ public struct FeatureLayout: Sendable {
     public let churnHorizons: [WindowSpec]?
     /// Feature names in slot order.
     public let names: [String]
+    /// The names as JSON strings, for the features alerts quote.
+    public let encodedNames: [[UInt8]]
     /// Minor units per major unit of the engine currency (100 for cents).
     public let minorUnitsPerMajor: Double
 
@@ -105,6 +107,7 @@ public struct FeatureLayout: Sendable {
             for horizon in churnHorizons { names.append("expected_orders_\(horizon)") }
         }
         self.names = names
+        encodedNames = names.map(JSONWriter.encoded)
     }
 
     public var count: Int { names.count }

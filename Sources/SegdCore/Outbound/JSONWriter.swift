@@ -37,17 +37,20 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    /// Writes `"name":` and leaves the writer ready for the value.
+    /// Writes `"name":` for a literal key that needs no escape, as it is, and leaves the writer
+    /// ready for the value.
     public mutating func key(_ name: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Writes a key that is not known at compile time (a feature or segment name), escaped.
-    public mutating func key(_ name: String) {
+    /// Labelled, so that a literal key (`key("seq")`) takes the unscanned `StaticString` path.
+    public mutating func key(escaping name: String) {
         string(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
@@ -58,8 +61,35 @@ public struct JSONWriter: Sendable {
         copy.withUTF8 { string(utf8: UnsafeRawBufferPointer($0)) }
     }
 
-    public mutating func string(_ value: StaticString) {
-        value.withUTF8Buffer { string(utf8: UnsafeRawBufferPointer($0)) }
+    /// Writes a string literal that needs no escape (plain ASCII letters, digits, `_` and the like)
+    /// as it is, without scanning it.
+    public mutating func string(literal value: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// Writes a string encoded ahead of time by ``encoded(_:)``: a name written into many messages.
+    public mutating func string(encoded value: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: value)
+        needsComma = true
+    }
+
+    /// Writes `"name":` for a name encoded ahead of time by ``encoded(_:)``.
+    public mutating func key(encoded name: [UInt8]) {
+        string(encoded: name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// `value` as a quoted, escaped JSON string, for ``string(encoded:)`` and ``key(encoded:)``.
+    public static func encoded(_ value: String) -> [UInt8] {
+        var writer = JSONWriter(capacity: value.utf8.count + 2)
+        writer.string(value)
+        return writer.bytes
     }
 
     /// Writes `value` (which must be valid UTF-8) as a JSON string, escaping what RFC 8259 requires.

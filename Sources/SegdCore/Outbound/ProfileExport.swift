@@ -18,7 +18,7 @@ public enum ProfileExport {
         writer.key("features")
         writer.beginObject()
         for (slot, name) in engine.layout.names.enumerated() {
-            writer.key(name)
+            writer.key(escaping: name)
             writer.number(features[slot])
         }
         writer.endObject()

@@ -9,8 +9,9 @@ public struct SegmentCatalog: Sendable {
     /// Every segment's rule linked into one program in ``evaluationOrder``, deciding each
     /// membership bit in turn (see ``evaluate(features:memberships:)``).
     private let program: RuleProgram
-    /// The windows some rule reads: only buckets leaving these can change a membership.
-    let timedWindows: [Int]
+    /// The windows some rule reads (indices into the layout's windows), ascending: an evaluation
+    /// computes only these windows' features, and only buckets leaving them can change a membership.
+    let windowsRead: [Int]
     /// The history features that grow with time and some rule reads, each with the values (in
     /// whole steps, ascending) at which some rule's comparison can change its answer — ceil(c) and
     /// floor(c) + 1 for each constant c the feature is compared with — or nil when a rule uses the
@@ -26,6 +27,8 @@ public struct SegmentCatalog: Sendable {
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
+    /// The family names as JSON strings, for alerts.
+    let encodedFamilies: [[UInt8]]
     /// Whether some rule reads an RFM score (the quintiles are then kept current), and `r_score`
     /// in particular (which falls with time and needs a timer).
     let readsRFMScores: Bool
@@ -40,7 +43,7 @@ public struct SegmentCatalog: Sendable {
                 if let window = layout.window(ofSlot: slot) { windows.insert(window) }
             }
         }
-        timedWindows = windows.sorted()
+        windowsRead = windows.sorted()
         timedHistory = Self.timedHistory(segments: segments, layout: layout)
         let compiled = segments
         churnComparisons = (0..<layout.count).filter(layout.isDecayingChurnSlot).compactMap { slot in
@@ -49,6 +52,7 @@ public struct SegmentCatalog: Sendable {
         var families: [String] = []
         for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
         self.families = families
+        encodedFamilies = families.map(JSONWriter.encoded)
         familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
         let familyNumbers = familyOfSegment
         program = RuleProgram.linking(evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) })

@@ -1,6 +1,8 @@
 /// A segment ready to evaluate: its name, its compiled rule and the topics its alerts go to.
 public struct SegmentDefinition: Sendable {
     public let name: String
+    /// `name` as a JSON string, written into every alert about the segment.
+    public let encodedName: [UInt8]
     public let description: String
     public let rule: CompiledRule
     public let enterTopic: [UInt8]
@@ -25,7 +27,7 @@ public struct SegmentDefinition: Sendable {
             do {
                 let rule = try RuleCompiler.compile(segment.rule, features: catalog, segments: names)
                 definitions.append(SegmentDefinition(
-                    name: segment.name, description: segment.description, rule: rule,
+                    name: segment.name, encodedName: JSONWriter.encoded(segment.name), description: segment.description, rule: rule,
                     enterTopic: Array("segment.\(segment.name).enter".utf8),
                     exitTopic: Array("segment.\(segment.name).exit".utf8),
                     family: segment.family))
