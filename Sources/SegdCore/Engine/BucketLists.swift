@@ -160,10 +160,26 @@ public struct BucketLists: Sendable {
     }
 
     /// The first position in `start ..< start + count` whose bucket is numbered `lowest` or
-    /// later (`start + count` when none is): a binary search over the ascending numbers.
+    /// later (`start + count` when none is). The lists are long for the most active customers and
+    /// cold in cache, so the search touches as few lines as it can: a window that holds the whole
+    /// list is answered by the oldest entry; otherwise it gallops back from the newest entry (the
+    /// event just wrote there, and a short window ends near it), then bisects what is left.
     private func firstPosition(atOrAbove lowest: Int32, start: Int, count: Int) -> Int {
+        guard count > 0, slab[start].index < lowest else { return start }
+        // Invariant: slab[low] is outside the window, every position from `high` on is inside.
         var low = start
         var high = start + count
+        var distance = 1
+        while distance < high - start {
+            let probe = high - distance
+            if slab[probe].index < lowest {
+                low = probe
+                break
+            }
+            high = probe
+            distance *= 2
+        }
+        low += 1
         while low < high {
             let middle = low + (high - low) / 2
             if slab[middle].index < lowest { low = middle + 1 } else { high = middle }
