@@ -71,9 +71,9 @@ public struct BucketLists: Sendable {
         var days = UInt32(end - first)
         if bucketsPerDay > 1 {
             days = 0
-            var lastDay = Int32.min
+            var lastDay = Int64.min
             for position in first..<end {
-                let day = Self.floorDivide(slab[position].index, bucketsPerDay)
+                let day = EventTime.floorDivide(Int64(slab[position].index), Int64(bucketsPerDay))
                 if day != lastDay {
                     days += 1
                     lastDay = day
@@ -185,11 +185,6 @@ public struct BucketLists: Sendable {
             if slab[middle].index < lowest { low = middle + 1 } else { high = middle }
         }
         return low
-    }
-
-    private static func floorDivide(_ value: Int32, _ divisor: Int32) -> Int32 {
-        let quotient = value / divisor
-        return value % divisor < 0 ? quotient - 1 : quotient
     }
 
     private func capacity(of customer: Int) -> Int {

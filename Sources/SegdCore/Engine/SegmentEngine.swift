@@ -314,7 +314,7 @@ public struct SegmentEngine: Sendable {
         writeSubject(customer, at: time, cause: cause, text: text)
         alert.encodeBody(into: &writer) { writer in
             for segment in catalog.segments.indices where store.isMember(customer, segment: segment) {
-                writer.string(catalog.segments[segment].name)
+                writer.string(encoded: catalog.segments[segment].encodedName)
             }
         }
         writer.endObject()

@@ -55,29 +55,42 @@ extension RuleProgram {
     }
 }
 
-private extension RuleInstruction {
+extension RuleInstruction {
+    /// This instruction with its jump target, if it has one, replaced by `target(old)`: labels
+    /// become addresses when a rule is compiled, and addresses move when rules are linked.
+    func retargeted(_ target: (Int) -> Int) -> RuleInstruction {
+        switch self {
+        case .jumpIfComparison(let op, let when, let old):
+            .jumpIfComparison(op, when: when, target: target(old))
+        case .jumpIfFeatureComparison(let slot, let constant, let old, let op, let when):
+            .jumpIfFeatureComparison(slot: slot, constant: constant, target: target(old), op, when: when)
+        case .jumpIfBetween(let when, let old):
+            .jumpIfBetween(when: when, target: target(old))
+        case .jumpIfMember(let first, let count, let when, let old):
+            .jumpIfMember(first: first, count: count, when: when, target: target(old))
+        case .jumpIfSegment(let word, let mask, let when, let old):
+            .jumpIfSegment(word: word, mask: mask, when: when, target: target(old))
+        case .jump(let old):
+            .jump(target: target(old))
+        case .decide(let segment, let family, let value, let old):
+            .decide(segment: segment, family: family, value: value, next: target(old))
+        case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result:
+            self
+        }
+    }
+
     /// This instruction placed `base` instructions and `constantBase` constants further on, with
     /// a result turned into the decision for `segment`.
-    func relocated(by base: Int, constantsBy constantBase: Int, decidingFor segment: Int, family: Int, next: Int) -> RuleInstruction {
+    fileprivate func relocated(by base: Int, constantsBy constantBase: Int, decidingFor segment: Int, family: Int, next: Int) -> RuleInstruction {
         switch self {
-        case .jumpIfComparison(let op, let when, let target):
-            .jumpIfComparison(op, when: when, target: target + base)
-        case .jumpIfFeatureComparison(let slot, let constant, let target, let op, let when):
-            .jumpIfFeatureComparison(slot: slot, constant: constant, target: target + base, op, when: when)
-        case .jumpIfBetween(let when, let target):
-            .jumpIfBetween(when: when, target: target + base)
         case .jumpIfMember(let first, let count, let when, let target):
             .jumpIfMember(first: first + constantBase, count: count, when: when, target: target + base)
-        case .jumpIfSegment(let word, let mask, let when, let target):
-            .jumpIfSegment(word: word, mask: mask, when: when, target: target + base)
-        case .jump(let target):
-            .jump(target: target + base)
         case .result(let value):
             .decide(segment: segment, family: family, value: value, next: next)
         case .decide:
             preconditionFailure("a linked program is not linked again")
-        case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide:
-            self
+        default:
+            retargeted { $0 + base }
         }
     }
 }

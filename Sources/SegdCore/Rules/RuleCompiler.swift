@@ -32,7 +32,7 @@ private struct RuleCodeGenerator {
         generator.instructions.append(.result(false))
         let addresses = generator.labelAddresses
         return RuleProgram(
-            instructions: generator.instructions.map { $0.retargeted(addresses) },
+            instructions: generator.instructions.map { $0.retargeted { addresses[$0] } },
             constants: generator.constants,
             maximumStackDepth: generator.maximumDepth)
     }
@@ -140,27 +140,6 @@ private extension ComparisonOperator {
         case .greater: .less
         case .greaterOrEqual: .lessOrEqual
         case .equal, .notEqual: self
-        }
-    }
-}
-
-private extension RuleInstruction {
-    func retargeted(_ addresses: [Int]) -> RuleInstruction {
-        switch self {
-        case .jumpIfComparison(let op, let when, let label):
-            .jumpIfComparison(op, when: when, target: addresses[label])
-        case .jumpIfFeatureComparison(let slot, let constant, let label, let op, let when):
-            .jumpIfFeatureComparison(slot: slot, constant: constant, target: addresses[label], op, when: when)
-        case .jumpIfBetween(let when, let label):
-            .jumpIfBetween(when: when, target: addresses[label])
-        case .jumpIfMember(let first, let count, let when, let label):
-            .jumpIfMember(first: first, count: count, when: when, target: addresses[label])
-        case .jumpIfSegment(let word, let mask, let when, let label):
-            .jumpIfSegment(word: word, mask: mask, when: when, target: addresses[label])
-        case .jump(let label):
-            .jump(target: addresses[label])
-        case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result, .decide:
-            self
         }
     }
 }
