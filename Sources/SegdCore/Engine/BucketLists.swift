@@ -90,6 +90,37 @@ public struct BucketLists: Sendable {
         return first < start + count ? slab[first].index : nil
     }
 
+    /// The sums of customer `customer`'s buckets numbered `lowest` or later (all but the minimum
+    /// rating, which is no sum).
+    public func sums(_ customer: Int32, from lowest: Int32) -> ActivityBucket {
+        let (start, count) = chunk(customer)
+        let first = firstPosition(atOrAbove: lowest, start: start, count: count)
+        let end = start + count
+        guard first < end else { return ActivityBucket(index: 0) }
+        return first > start ? slab[end - 1].subtracting(slab[first - 1]) : slab[end - 1]
+    }
+
+    /// The number of the first of customer `customer`'s buckets numbered `lowest` or later whose
+    /// leaving, with every older one, leaves sums (of the buckets after it) of which `hasFallen`
+    /// holds; nil when none does, not even the newest, whose leaving leaves nothing.
+    ///
+    /// `hasFallen` must be monotone — once it holds of the sums after one bucket it holds of the
+    /// sums after every later one — as a test of a sum against a bound from above is, sums only
+    /// shrinking as buckets leave; the search bisects on it.
+    public func firstBucket(_ customer: Int32, from lowest: Int32, leaving hasFallen: (ActivityBucket) -> Bool) -> Int32? {
+        let (start, count) = chunk(customer)
+        var low = firstPosition(atOrAbove: lowest, start: start, count: count)
+        var high = start + count - 1
+        guard low <= high, hasFallen(ActivityBucket(index: 0)) else { return nil }
+        // Invariant: the answer lies in low...high, and the newest bucket (`high` at first) is one.
+        let newest = slab[start + count - 1]
+        while low < high {
+            let middle = low + (high - low) / 2
+            if hasFallen(newest.subtracting(slab[middle])) { high = middle } else { low = middle + 1 }
+        }
+        return slab[low].index
+    }
+
     /// Adds `event` to customer `customer`'s bucket number `bucket`, creating the bucket if needed
     /// and dropping buckets that fell out of retention relative to the newest bucket.
     /// Returns false, changing nothing, when `bucket` itself is already beyond retention.

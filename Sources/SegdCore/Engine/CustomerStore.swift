@@ -197,19 +197,29 @@ public struct CustomerStore: Sendable {
         features[layout.slot(.activeDays, window: window)] = Double(sum.activeDays)
     }
 
-    /// The earliest instant after `time` at which a bucket of `customer` leaves one of the windows
-    /// in `windowIndices`, i.e. when a windowed feature can next change without a new event;
-    /// nil when no bucket is inside any of those windows.
-    public func nextWindowExpiry(_ customer: Int32, after time: Int64, windowIndices: [Int]) -> Int64? {
+    /// The earliest instant after `time` at which a bucket leaving one of the watched windows can
+    /// change what a rule reads of `customer` (see ``WindowWatch``), so the customer needs waking
+    /// although no event arrives; nil when no bucket's leaving can.
+    public func nextWindowExpiry(_ customer: Int32, after time: Int64, watches: [WindowWatch]) -> Int64? {
         var earliest: Int64?
-        for windowIndex in windowIndices {
-            let window = layout.windows[windowIndex]
+        for watch in watches {
+            let window = layout.windows[watch.window]
             let lowest = window.firstBucket(at: time)
-            // The oldest bucket still inside the window leaves it first.
-            let oldest = window.unit == .hour ? hourly?.oldestBucket(customer, from: lowest) : daily.oldestBucket(customer, from: lowest)
-            guard let oldest else { continue }
-            let expiry = window.expiry(of: oldest)
-            earliest = min(earliest ?? expiry, expiry)
+            let hourly = window.unit == .hour
+            if watch.everyBucket {
+                // The oldest bucket still inside the window leaves it first.
+                let oldest = hourly ? self.hourly?.oldestBucket(customer, from: lowest) : daily.oldestBucket(customer, from: lowest)
+                if let oldest { earliest = min(earliest ?? window.expiry(of: oldest), window.expiry(of: oldest)) }
+                continue
+            }
+            let sums = hourly ? self.hourly?.sums(customer, from: lowest) : daily.sums(customer, from: lowest)
+            guard let sums else { continue }
+            for watched in watch.counters {
+                guard let fall = watched.fall(from: watched.counter.value(in: sums, minorUnitsPerMajor: layout.minorUnitsPerMajor)) else { continue }
+                let hasFallen = { (rest: ActivityBucket) in fall.isReached(by: watched.counter.value(in: rest, minorUnitsPerMajor: layout.minorUnitsPerMajor)) }
+                let bucket = hourly ? self.hourly?.firstBucket(customer, from: lowest, leaving: hasFallen) : daily.firstBucket(customer, from: lowest, leaving: hasFallen)
+                if let bucket { earliest = min(earliest ?? window.expiry(of: bucket), window.expiry(of: bucket)) }
+            }
         }
         return earliest
     }

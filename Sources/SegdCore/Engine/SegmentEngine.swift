@@ -188,7 +188,7 @@ public struct SegmentEngine: Sendable {
         if changed { store.setMemberships(customer, evaluatedMemberships) }
         if let churnTransition { emitChurnAlert(customer, churnTransition, at: time, cause: cause, text: text) }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
-        let windowExpiry = store.nextWindowExpiry(customer, after: time, windowIndices: catalog.windowsRead)
+        let windowExpiry = store.nextWindowExpiry(customer, after: time, watches: catalog.windowWatches)
         let historyChange = nextHistoryChange(customer, after: time)
         let scoreChange = nextRecencyScoreChange(customer, after: time)
         let churnChange = churn?.nextChange(store.profiles[Int(customer)], after: time, layout: layout, comparisons: catalog.churnComparisons)

@@ -10,8 +10,10 @@ public struct SegmentCatalog: Sendable {
     /// membership bit in turn (see ``evaluate(features:memberships:)``).
     private let program: RuleProgram
     /// The windows some rule reads (indices into the layout's windows), ascending: an evaluation
-    /// computes only these windows' features, and only buckets leaving them can change a membership.
+    /// computes only these windows' features.
     let windowsRead: [Int]
+    /// What of those windows can change a rule's answer as buckets leave them, one per window.
+    let windowWatches: [WindowWatch]
     /// The history features that grow with time and some rule reads, each with the values (in
     /// whole steps, ascending) at which some rule's comparison can change its answer — ceil(c) and
     /// floor(c) + 1 for each constant c the feature is compared with — or nil when a rule uses the
@@ -37,15 +39,13 @@ public struct SegmentCatalog: Sendable {
     public init(_ configured: [EngineConfiguration.Segment], layout: FeatureLayout) throws(SegmentDefinitionError) {
         segments = try SegmentDefinition.compileAll(configured, layout: layout)
         evaluationOrder = try SegmentDefinition.evaluationOrder(segments)
-        var windows = Set<Int>()
-        for segment in segments {
-            for slot in segment.rule.featureSlots {
-                if let window = layout.window(ofSlot: slot) { windows.insert(window) }
-            }
-        }
-        windowsRead = windows.sorted()
-        timedHistory = Self.timedHistory(segments: segments, layout: layout)
         let compiled = segments
+        let windowedSlots = Set(segments.flatMap(\.rule.featureSlots)).filter { layout.window(ofSlot: $0) != nil }.sorted()
+        let watches = WindowWatch.watches(
+            reading: windowedSlots.map { slot in (slot, Self.comparisonConstants(ofSlot: slot, segments: compiled) ?? nil) }, layout: layout)
+        windowWatches = watches
+        windowsRead = watches.map { $0.window }
+        timedHistory = Self.timedHistory(segments: segments, layout: layout)
         churnComparisons = (0..<layout.count).filter(layout.isDecayingChurnSlot).compactMap { slot in
             Self.comparisonConstants(ofSlot: slot, segments: compiled).map { (slot, $0) }
         }
