@@ -156,6 +156,8 @@ import Testing
             #expect(ChurnTracker.firstInstant(after: 0, hint: hint) { $0 >= threshold } == threshold)
         }
         #expect(ChurnTracker.firstInstant(after: 0, hint: nil) { _ in false } == nil)
+        #expect(ChurnTracker.firstInstant(after: 0, before: threshold + 1, hint: nil) { $0 >= threshold } == threshold)
+        #expect(ChurnTracker.firstInstant(after: 0, before: threshold, hint: nil) { $0 >= threshold } == nil, "only instants before the bound")
     }
 }
 

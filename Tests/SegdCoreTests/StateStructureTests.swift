@@ -72,9 +72,6 @@ struct StateStructureTests {
                 #expect(totals.sum.minRating == inside.map(\.minRating).filter { $0 > 0 }.min() ?? 0)
                 #expect(totals.oldest == inside.first?.index)
                 #expect(Int(totals.activeDays) == Set(inside.map { $0.index / bucketsPerDay }).count, "bucket numbers here are positive")
-                var sums = lists.sums(0, from: lowest)
-                sums.minRating = totals.sum.minRating
-                #expect(sums == totals.sum)
                 // The first bucket whose leaving leaves at most `bound` clicks, by brute force.
                 let bound = UInt32(random.next() % 8)
                 let expected = inside.indices.first { leaving in inside[(leaving + 1)...].reduce(0) { $0 + $1.clicks } <= bound }.map { inside[$0].index }

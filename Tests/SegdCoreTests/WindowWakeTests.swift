@@ -22,7 +22,7 @@ struct WindowWakeTests {
         #expect(clicks.fall(from: 0) == nil, "nothing left to fall")
         let any = WindowWatch.Watched(counter: .reviews, levels: nil)
         #expect(any.fall(from: 2) == .below(2))
-        #expect(WindowWatch.Fall.atOrBelow(3).isReached(by: 3) && !WindowWatch.Fall.below(3).isReached(by: 3))
+        #expect(FallBound.atOrBelow(3).isReached(by: 3) && !FallBound.below(3).isReached(by: 3))
     }
 
     @Test("each window read gets one watch: sums with their constants, ratios by their parts, active days by every bucket")

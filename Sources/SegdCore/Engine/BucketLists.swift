@@ -90,16 +90,6 @@ public struct BucketLists: Sendable {
         return first < start + count ? slab[first].index : nil
     }
 
-    /// The sums of customer `customer`'s buckets numbered `lowest` or later (all but the minimum
-    /// rating, which is no sum).
-    public func sums(_ customer: Int32, from lowest: Int32) -> ActivityBucket {
-        let (start, count) = chunk(customer)
-        let first = firstPosition(atOrAbove: lowest, start: start, count: count)
-        let end = start + count
-        guard first < end else { return ActivityBucket(index: 0) }
-        return first > start ? slab[end - 1].subtracting(slab[first - 1]) : slab[end - 1]
-    }
-
     /// The number of the first of customer `customer`'s buckets numbered `lowest` or later whose
     /// leaving, with every older one, leaves sums (of the buckets after it) of which `hasFallen`
     /// holds; nil when none does, not even the newest, whose leaving leaves nothing.

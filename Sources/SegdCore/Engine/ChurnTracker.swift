@@ -82,8 +82,8 @@ struct ChurnTracker: Sendable {
     /// rule comparing a churn feature that falls with time, can change with no purchase.
     /// `comparisons` are the decaying churn slots rules read, each with the constants they are
     /// compared with (nil when a rule does arithmetic with it; such a customer is woken at the
-    /// start of each UTC day).
-    func nextChange(_ profile: CustomerProfile, after time: Int64, layout: FeatureLayout, comparisons: [(slot: Int, constants: [Double]?)]) -> Int64? {
+    /// start of each UTC day). Instants at or after `bound`, when given, are not searched for.
+    func nextChange(_ profile: CustomerProfile, after time: Int64, before bound: Int64? = nil, layout: FeatureLayout, comparisons: [(slot: Int, constants: [Double]?)]) -> Int64? {
         guard let model, profile.firstOrder != .min else { return nil }
         let summary = profile.purchaseSummary
         var earliest: Int64?
@@ -94,7 +94,7 @@ struct ChurnTracker: Sendable {
         if !profile.churnRisk {
             if summary.repeatPurchases > 0 {
                 let hint = model.probabilityAliveCrossingTime(for: summary, threshold: settings.threshold)
-                consider(Self.firstInstant(after: time, hint: hint) { model.probabilityAlive(summary, ageDays: summary.ageDays(at: $0)) < settings.threshold })
+                consider(Self.firstInstant(after: time, before: bound, hint: hint) { model.probabilityAlive(summary, ageDays: summary.ageDays(at: $0)) < settings.threshold })
             } else {
                 consider(model.oneTimeBuyerInactiveTime(for: summary))
             }
@@ -105,14 +105,12 @@ struct ChurnTracker: Sendable {
                 consider((EventTime.day(time) + 1) * EventTime.millisecondsPerDay)
                 continue
             }
-            // The value only falls, so the next answer to change is at the largest constant not
-            // above it: the value reaching it (≤), or dropping below it when already equal (<).
-            guard let constant = constants.reduce(nil, { best, constant in constant <= value ? max(best ?? constant, constant) : best }) else { continue }
-            let strict = constant == value
-            let hint = slot == layout.slot(.pAlive) ? model.probabilityAliveCrossingTime(for: summary, threshold: constant) : nil
-            consider(Self.firstInstant(after: time, hint: hint) { instant in
+            // The value only falls with time.
+            guard let fall = FallBound.next(from: value, constants: constants) else { continue }
+            let hint = slot == layout.slot(.pAlive) ? model.probabilityAliveCrossingTime(for: summary, threshold: fall.constant) : nil
+            consider(Self.firstInstant(after: time, before: bound, hint: hint) { instant in
                 guard let later = self.value(ofSlot: slot, summary, model: model, at: instant, layout: layout) else { return false }
-                return strict ? later < constant : later <= constant
+                return fall.isReached(by: later)
             })
         }
         return earliest
@@ -135,8 +133,10 @@ struct ChurnTracker: Sendable {
     /// closed-form guess: the search checks around it first, so with a good guess it costs a
     /// couple of evaluations, and it gallops outward and bisects otherwise. Searching on the same
     /// function the features use keeps timer and feature in agreement to the millisecond, whatever
-    /// the rounding of the closed form.
-    static func firstInstant(after time: Int64, hint: Int64?, _ holds: (Int64) -> Bool) -> Int64? {
+    /// the rounding of the closed form. With a `bound`, an instant at or after it is not searched
+    /// for: one test at the bound answers nil when the predicate does not hold before it.
+    static func firstInstant(after time: Int64, before bound: Int64? = nil, hint: Int64?, _ holds: (Int64) -> Bool) -> Int64? {
+        if let bound, bound <= time + 1 || !holds(bound - 1) { return nil }
         let limit = EventField.maxEpochMilliseconds
         let start = min(max(hint ?? time + 1, time + 1), limit)
         var below = time

@@ -197,31 +197,40 @@ public struct CustomerStore: Sendable {
         features[layout.slot(.activeDays, window: window)] = Double(sum.activeDays)
     }
 
-    /// The earliest instant after `time` at which a bucket leaving one of the watched windows can
-    /// change what a rule reads of `customer` (see ``WindowWatch``), so the customer needs waking
-    /// although no event arrives; nil when no bucket's leaving can.
-    public func nextWindowExpiry(_ customer: Int32, after time: Int64, watches: [WindowWatch]) -> Int64? {
-        var earliest: Int64?
+    /// The earliest instant after `time`, and before `bound` if one is given, at which a bucket
+    /// leaving one of the watched windows can change what a rule reads of `customer` (see
+    /// ``WindowWatch``), so the customer needs waking although no event arrives; nil when no
+    /// bucket's leaving can before then. `features` holds the customer's features at `time` for (at
+    /// least) the watched windows, as ``computeFeatures(_:at:windows:into:)`` wrote them: the sums
+    /// the watches start from.
+    public func nextWindowExpiry(_ customer: Int32, after time: Int64, before bound: Int64?, watches: [WindowWatch], features: [Double]) -> Int64? {
+        var earliest = bound
+        var found = false
+        let minorUnitsPerMajor = layout.minorUnitsPerMajor
         for watch in watches {
             let window = layout.windows[watch.window]
             let lowest = window.firstBucket(at: time)
             let hourly = window.unit == .hour
+            // Nothing in the window leaves before its oldest bucket; the search below is spared
+            // when that is no earlier than what was found already.
+            let oldest = hourly ? self.hourly?.oldestBucket(customer, from: lowest) : daily.oldestBucket(customer, from: lowest)
+            guard let oldest, earliest.map({ window.expiry(of: oldest) < $0 }) ?? true else { continue }
             if watch.everyBucket {
-                // The oldest bucket still inside the window leaves it first.
-                let oldest = hourly ? self.hourly?.oldestBucket(customer, from: lowest) : daily.oldestBucket(customer, from: lowest)
-                if let oldest { earliest = min(earliest ?? window.expiry(of: oldest), window.expiry(of: oldest)) }
+                earliest = window.expiry(of: oldest)
+                found = true
                 continue
             }
-            let sums = hourly ? self.hourly?.sums(customer, from: lowest) : daily.sums(customer, from: lowest)
-            guard let sums else { continue }
             for watched in watch.counters {
-                guard let fall = watched.fall(from: watched.counter.value(in: sums, minorUnitsPerMajor: layout.minorUnitsPerMajor)) else { continue }
-                let hasFallen = { (rest: ActivityBucket) in fall.isReached(by: watched.counter.value(in: rest, minorUnitsPerMajor: layout.minorUnitsPerMajor)) }
+                let counter = watched.counter
+                guard let fall = watched.fall(from: features[layout.slot(counter.measure, window: watch.window)]) else { continue }
+                let hasFallen = { (rest: ActivityBucket) in fall.isReached(by: counter.value(in: rest, minorUnitsPerMajor: minorUnitsPerMajor)) }
                 let bucket = hourly ? self.hourly?.firstBucket(customer, from: lowest, leaving: hasFallen) : daily.firstBucket(customer, from: lowest, leaving: hasFallen)
-                if let bucket { earliest = min(earliest ?? window.expiry(of: bucket), window.expiry(of: bucket)) }
+                guard let bucket, earliest.map({ window.expiry(of: bucket) < $0 }) ?? true else { continue }
+                earliest = window.expiry(of: bucket)
+                found = true
             }
         }
-        return earliest
+        return found ? earliest : nil
     }
 
     /// Reads the membership bit of `segment` for `customer`.

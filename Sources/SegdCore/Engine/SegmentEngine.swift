@@ -188,11 +188,13 @@ public struct SegmentEngine: Sendable {
         if changed { store.setMemberships(customer, evaluatedMemberships) }
         if let churnTransition { emitChurnAlert(customer, churnTransition, at: time, cause: cause, text: text) }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
-        let windowExpiry = store.nextWindowExpiry(customer, after: time, watches: catalog.windowWatches)
-        let historyChange = nextHistoryChange(customer, after: time)
-        let scoreChange = nextRecencyScoreChange(customer, after: time)
-        let churnChange = churn?.nextChange(store.profiles[Int(customer)], after: time, layout: layout, comparisons: catalog.churnComparisons)
-        timers.schedule(customer, at: Self.earliest(Self.earliest(Self.earliest(windowExpiry, historyChange), scoreChange), churnChange))
+        // The cheap instants first: the searches for the others stop at the earliest found so far.
+        var next = Self.earliest(nextHistoryChange(customer, after: time), nextRecencyScoreChange(customer, after: time))
+        next = Self.earliest(next, store.nextWindowExpiry(customer, after: time, before: next, watches: catalog.windowWatches, features: features))
+        if let churn {
+            next = Self.earliest(next, churn.nextChange(store.profiles[Int(customer)], after: time, before: next, layout: layout, comparisons: catalog.churnComparisons))
+        }
+        timers.schedule(customer, at: next)
     }
 
     /// Computes into ``features`` what rules and alerts read of `customer` at `time`.

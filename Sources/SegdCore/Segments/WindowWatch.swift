@@ -12,7 +12,20 @@ public struct WindowWatch: Sendable {
     public enum Counter: Sendable, Equatable {
         case clicks, sessions, carts, orders, items, spend, reviews
 
-        /// The sum in `bucket`, in the units of its feature (major units for spend).
+        /// The windowed measure that is this sum.
+        var measure: FeatureLayout.Measure {
+            switch self {
+            case .clicks: .clicks
+            case .sessions: .sessions
+            case .carts: .carts
+            case .orders: .orders
+            case .items: .items
+            case .spend: .spend
+            case .reviews: .reviews
+            }
+        }
+
+        /// The sum in `bucket`, as its measure's feature has it (major units for spend).
         func value(in bucket: ActivityBucket, minorUnitsPerMajor: Double) -> Double {
             switch self {
             case .clicks: Double(bucket.clicks)
@@ -26,32 +39,17 @@ public struct WindowWatch: Sendable {
         }
     }
 
-    /// A counter and the constants rules compare it with, ascending; nil when any fall matters.
+    /// A counter and the constants rules compare it with; nil when any fall matters.
     public struct Watched: Sendable {
         public let counter: Counter
         public let levels: [Double]?
 
         /// How far the counter must fall from `value` for a comparison to change its answer, or nil
-        /// when no fall can: to below `value` itself when any fall matters or `value` is a level
-        /// (a comparison with it changes as soon as the sum leaves it), else to the highest
-        /// level below `value`.
-        func fall(from value: Double) -> Fall? {
+        /// when no fall can: below `value` itself when any fall matters.
+        func fall(from value: Double) -> FallBound? {
             guard value > 0 else { return nil }
-            guard let levels, !levels.contains(value) else { return .below(value) }
-            return levels.last { $0 < value }.map(Fall.atOrBelow)
-        }
-    }
-
-    /// Where a falling sum changes some comparison's answer.
-    public enum Fall: Sendable, Equatable {
-        case below(Double)
-        case atOrBelow(Double)
-
-        func isReached(by value: Double) -> Bool {
-            switch self {
-            case .below(let bound): value < bound
-            case .atOrBelow(let bound): value <= bound
-            }
+            guard let levels else { return .below(value) }
+            return FallBound.next(from: value, constants: levels)
         }
     }
 
