@@ -143,6 +143,34 @@ import Testing
         #expect(!harness.pipeline.engine.churnRefitDue)
     }
 
+    /// A refit that moves nobody across the threshold re-evaluates nobody, yet every buyer's risk
+    /// alert follows the new model: sooner when its crossing came nearer, later when it receded.
+    @Test func aRefitMovesChurnTimersToTheNewModelsCrossing() throws {
+        for dropout in [CDNOW.paperEstimates.a * 2, CDNOW.paperEstimates.a / 2] {
+            var harness = try Self.harness(segments: [("at_risk", "churn_risk == 1"), ("abandoned", "cart_open == 1 and hours_since_last_cart >= 2")])
+            harness.order("c1", at: "2026-01-01T10:00:00Z")
+            // A one-time buyer whose next timer, the cart's, comes long before the model's inactivity limit.
+            harness.order("c2", at: "2026-01-01T11:00:00Z")
+            harness.order("c1", at: "2026-01-08T10:00:00Z")
+            harness.click("c2", at: "2026-01-08T12:00:00Z", action: "add_to_cart")
+            harness.advance(to: "2026-01-08T13:00:00Z")
+            _ = harness.drain()
+            var parameters = CDNOW.paperEstimates
+            parameters.a = dropout
+            let refitted = ChurnModel(purchases: parameters, spend: Self.model.spend, unit: .weeks, oneTimeBuyerDays: 60)
+            harness.pipeline.engine.installChurnModel(refitted)
+            #expect(harness.drain().isEmpty, "nobody crossed the threshold")
+            harness.advance(to: "2026-01-08T14:00:00Z")
+            #expect(harness.drain().map(\.topic) == ["segment.abandoned.enter"], "the refit kept the earlier timer")
+            let summary = PurchaseSummary(firstDay: Self.time("2026-01-01T00:00:00Z") / Self.day, lastDay: Self.time("2026-01-08T00:00:00Z") / Self.day, purchaseDays: 2, firstDaySpendMinor: 1000, totalSpendMinor: 2000)
+            let due = try #require(ChurnTracker.firstInstant(after: Self.time("2026-01-08T14:00:00Z"), hint: nil) { refitted.probabilityAlive(summary, ageDays: summary.ageDays(at: $0)) < 0.5 })
+            harness.pipeline.engine.advanceClock(to: due - 1)
+            #expect(!harness.drain().contains { $0.topic == "churn.risk" && $0.customer == "c1" }, "dropout \(dropout)")
+            harness.pipeline.engine.advanceClock(to: due)
+            #expect(harness.drain().filter { $0.customer == "c1" }.map(\.topic) == ["churn.risk", "segment.at_risk.enter"], "dropout \(dropout)")
+        }
+    }
+
     @Test func churnFeaturesExistOnlyWithAChurnSection() throws {
         #expect(throws: SegmentDefinitionError.self) { try EngineHarness(segments: [("x", "p_alive < 0.5")]) }
         let harness = try Self.harness()

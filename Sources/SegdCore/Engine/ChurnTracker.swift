@@ -82,13 +82,14 @@ struct ChurnTracker: Sendable {
     /// rule comparing a churn feature that falls with time, can change with no purchase.
     /// `comparisons` are the decaying churn slots rules read, each with the constants they are
     /// compared with (nil when a rule does arithmetic with it; such a customer is woken at the
-    /// start of each UTC day). Instants at or after `bound`, when given, are not searched for.
+    /// start of each UTC day). Instants at or after `bound`, when given, are not returned (nor
+    /// searched for).
     func nextChange(_ profile: CustomerProfile, after time: Int64, before bound: Int64? = nil, layout: FeatureLayout, comparisons: [(slot: Int, constants: [Double]?)]) -> Int64? {
         guard let model, profile.firstOrder != .min else { return nil }
         let summary = profile.purchaseSummary
         var earliest: Int64?
         func consider(_ instant: Int64?) {
-            guard let instant, instant > time else { return }
+            guard let instant, instant > time, bound.map({ instant < $0 }) ?? true else { return }
             earliest = min(earliest ?? instant, instant)
         }
         if !profile.churnRisk {

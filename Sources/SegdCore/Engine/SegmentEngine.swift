@@ -278,17 +278,41 @@ public struct SegmentEngine: Sendable {
         statistics.churnRefitFailures += 1
     }
 
-    /// Puts `model` in force and re-evaluates every buyer at the clock: their churn features,
+    /// Puts `model` in force and brings every buyer up to it at the clock: their churn features,
     /// risk state and timers follow the new parameters, and changes are published with cause
     /// `model_refit`.
+    ///
+    /// When no rule reads a churn feature that falls with time, the model can change a buyer's
+    /// memberships only by moving them into or out of the risk state, so only those buyers are
+    /// re-evaluated in full; the others get their new P(alive) and, if it comes sooner, their new
+    /// churn timer. A refit of a million buyers then costs one P(alive) each, not an evaluation.
     public mutating func installChurnModel(_ model: ChurnModel) {
         guard churn != nil else { return }
         churn?.install(model)
         statistics.churnRefits += 1
         guard clock != .min else { return }
         for customer in store.liveCustomers where store.profiles[Int(customer)].firstOrder != .min {
+            guard !catalog.churnComparisons.isEmpty || !refreshChurnWithoutTransition(customer, at: clock) else { continue }
             evaluate(customer, at: clock, cause: .modelRefit, text: [])
         }
+    }
+
+    /// Computes `customer`'s P(alive) under the model in force at `time`; unless that moves them
+    /// into or out of the risk state, records it as their latest and brings their timer forward to
+    /// the model's next change if that is sooner, and returns true. Returns false, changing
+    /// nothing, when a full evaluation is due.
+    private mutating func refreshChurnWithoutTransition(_ customer: Int32, at time: Int64) -> Bool {
+        guard let churn else { return false }
+        let profile = store.profiles[Int(customer)]
+        let layout = self.layout
+        features.withUnsafeMutableBufferPointer { churn.writeFeatures(profile, at: time, layout: layout, expected: false, into: $0) }
+        guard features.withUnsafeBufferPointer({ churn.transition(profile, features: $0, layout: layout, at: time) }) == nil else { return false }
+        store.updateChurnState(customer, risk: profile.churnRisk, probabilityAlive: features[layout.slot(.pAlive)])
+        let scheduled = timers.due(customer)
+        if let change = churn.nextChange(profile, after: time, before: scheduled, layout: layout, comparisons: catalog.churnComparisons) {
+            timers.schedule(customer, at: change)
+        }
+        return true
     }
 
     /// Publishes a churn alert for `customer`, whose memberships are already updated.

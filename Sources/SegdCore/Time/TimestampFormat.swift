@@ -12,20 +12,25 @@ public enum TimestampFormat {
         rest -= minute * EventTime.millisecondsPerMinute
         let second = rest / EventTime.millisecondsPerSecond
         let millis = rest - second * EventTime.millisecondsPerSecond
-        appendDigits(date.year, count: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(date.month, count: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(date.day, count: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(hour, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(minute, count: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(second, count: 2, to: &out)
-        out.append(UInt8(ascii: "."))
-        appendDigits(millis, count: 3, to: &out)
-        out.append(UInt8(ascii: "Z"))
+        // Laid out in place and appended at once: the writer's array is grown and checked once,
+        // not once per character.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
+            text[4] = UInt8(ascii: "-")
+            text[7] = UInt8(ascii: "-")
+            text[10] = UInt8(ascii: "T")
+            text[13] = UInt8(ascii: ":")
+            text[16] = UInt8(ascii: ":")
+            text[19] = UInt8(ascii: ".")
+            text[23] = UInt8(ascii: "Z")
+            putDigits(date.year, count: 4, at: 0, in: text)
+            putDigits(date.month, count: 2, at: 5, in: text)
+            putDigits(date.day, count: 2, at: 8, in: text)
+            putDigits(hour, count: 2, at: 11, in: text)
+            putDigits(minute, count: 2, at: 14, in: text)
+            putDigits(second, count: 2, at: 17, in: text)
+            putDigits(millis, count: 3, at: 20, in: text)
+            out.append(contentsOf: UnsafeBufferPointer(text))
+        }
     }
 
     /// The RFC 3339 form of `milliseconds` as a String, for logs and summaries.
@@ -35,14 +40,12 @@ public enum TimestampFormat {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static func appendDigits(_ value: Int64, count: Int, to out: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<count { divisor *= 10 }
+    /// Writes the last `count` decimal digits of `value` (zero-padded) at `offset`.
+    private static func putDigits(_ value: Int64, count: Int, at offset: Int, in text: UnsafeMutableBufferPointer<UInt8>) {
         var remaining = value
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(remaining / divisor % 10))
-            remaining %= divisor
-            divisor /= 10
+        for position in (offset..<offset + count).reversed() {
+            text[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
         }
     }
 }
