@@ -99,30 +99,16 @@ public struct CustomerStore: Sendable {
         daily.record(event, customer: customer, bucket: day, startsSession: startsSession)
     }
 
-    /// Writes every feature of `customer` at event time `time` into `features` (``FeatureLayout/count`` slots).
-    /// `windows` (indices into the layout's windows) limits the windowed features computed to
-    /// those windows; the other windows' slots are left as they are.
-    public func computeFeatures(_ customer: Int32, at time: Int64, windows: [Int]? = nil, into features: UnsafeMutableBufferPointer<Double>) {
-        for windowIndex in windows ?? Array(layout.windows.indices) {
-            write(windowTotals(customer, layout.windows[windowIndex], at: time), window: windowIndex, into: features)
+    /// Writes the `selected` features of `customer` at event time `time` into `features`
+    /// (``FeatureLayout/count`` slots; those not selected are left as they are).
+    public func computeFeatures(_ customer: Int32, at time: Int64, selected: FeatureSelection, into features: UnsafeMutableBufferPointer<Double>) {
+        for (window, measures) in selected.windows {
+            let totals = windowTotals(customer, layout.windows[window], at: time)
+            for measure in measures { features[layout.slot(measure, window: window)] = value(of: measure, totals) }
         }
         let profile = profiles[Int(customer)]
-        let spend = Double(profile.spendMinor) / layout.minorUnitsPerMajor
-        features[layout.totalSlot(.clicks)] = Double(profile.clicks)
-        features[layout.totalSlot(.sessions)] = Double(profile.sessions)
-        features[layout.totalSlot(.carts)] = Double(profile.carts)
-        features[layout.totalSlot(.orders)] = Double(profile.orders)
-        features[layout.totalSlot(.spend)] = spend
-        features[layout.totalSlot(.items)] = Double(profile.items)
-        features[layout.totalSlot(.reviews)] = Double(profile.reviews)
-        features[layout.totalSlot(.avgRating)] = Self.ratio(Double(profile.ratingSum), Double(profile.reviews))
-        features[layout.totalSlot(.minRating)] = profile.minRating == 0 ? .nan : Double(profile.minRating)
-        features[layout.totalSlot(.aov)] = Self.ratio(spend, Double(profile.orders))
-        features[layout.totalSlot(.conversion)] = Self.ratio(Double(profile.orders), Double(profile.clicks))
-        features[layout.totalSlot(.activeDays)] = Double(profile.activeDays)
-        for feature in FeatureLayout.HistoryFeature.allCases {
-            features[layout.slot(feature)] = historyValue(feature, of: profile, at: time)
-        }
+        for measure in selected.totals { features[layout.totalSlot(measure)] = lifetimeValue(of: measure, profile) }
+        for feature in selected.history { features[layout.slot(feature)] = historyValue(feature, of: profile, at: time) }
     }
 
     /// The instant a history feature counts its days from, or nil while it has none.
@@ -179,29 +165,48 @@ public struct CustomerStore: Sendable {
         }
     }
 
-    /// Writes the measures of one window's bucket sum into that window's slots.
-    private func write(_ sum: BucketLists.WindowTotals, window: Int, into features: UnsafeMutableBufferPointer<Double>) {
-        let bucket = sum.sum
-        let spend = Double(bucket.spendMinor) / layout.minorUnitsPerMajor
-        features[layout.slot(.clicks, window: window)] = Double(bucket.clicks)
-        features[layout.slot(.sessions, window: window)] = Double(bucket.sessions)
-        features[layout.slot(.carts, window: window)] = Double(bucket.carts)
-        features[layout.slot(.orders, window: window)] = Double(bucket.orders)
-        features[layout.slot(.spend, window: window)] = spend
-        features[layout.slot(.items, window: window)] = Double(bucket.items)
-        features[layout.slot(.reviews, window: window)] = Double(bucket.reviews)
-        features[layout.slot(.avgRating, window: window)] = Self.ratio(Double(bucket.ratingSum), Double(bucket.reviews))
-        features[layout.slot(.minRating, window: window)] = bucket.minRating == 0 ? .nan : Double(bucket.minRating)
-        features[layout.slot(.aov, window: window)] = Self.ratio(spend, Double(bucket.orders))
-        features[layout.slot(.conversion, window: window)] = Self.ratio(Double(bucket.orders), Double(bucket.clicks))
-        features[layout.slot(.activeDays, window: window)] = Double(sum.activeDays)
+    /// A measure over one window's buckets.
+    private func value(of measure: FeatureLayout.Measure, _ totals: BucketLists.WindowTotals) -> Double {
+        let sum = totals.sum
+        switch measure {
+        case .clicks: return Double(sum.clicks)
+        case .sessions: return Double(sum.sessions)
+        case .carts: return Double(sum.carts)
+        case .orders: return Double(sum.orders)
+        case .spend: return Double(sum.spendMinor) / layout.minorUnitsPerMajor
+        case .items: return Double(sum.items)
+        case .reviews: return Double(sum.reviews)
+        case .avgRating: return Self.ratio(Double(sum.ratingSum), Double(sum.reviews))
+        case .minRating: return sum.minRating == 0 ? .nan : Double(sum.minRating)
+        case .aov: return Self.ratio(Double(sum.spendMinor) / layout.minorUnitsPerMajor, Double(sum.orders))
+        case .conversion: return Self.ratio(Double(sum.orders), Double(sum.clicks))
+        case .activeDays: return Double(totals.activeDays)
+        }
+    }
+
+    /// A measure over the customer's whole history.
+    private func lifetimeValue(of measure: FeatureLayout.Measure, _ profile: CustomerProfile) -> Double {
+        switch measure {
+        case .clicks: return Double(profile.clicks)
+        case .sessions: return Double(profile.sessions)
+        case .carts: return Double(profile.carts)
+        case .orders: return Double(profile.orders)
+        case .spend: return Double(profile.spendMinor) / layout.minorUnitsPerMajor
+        case .items: return Double(profile.items)
+        case .reviews: return Double(profile.reviews)
+        case .avgRating: return Self.ratio(Double(profile.ratingSum), Double(profile.reviews))
+        case .minRating: return profile.minRating == 0 ? .nan : Double(profile.minRating)
+        case .aov: return Self.ratio(Double(profile.spendMinor) / layout.minorUnitsPerMajor, Double(profile.orders))
+        case .conversion: return Self.ratio(Double(profile.orders), Double(profile.clicks))
+        case .activeDays: return Double(profile.activeDays)
+        }
     }
 
     /// The earliest instant after `time`, and before `bound` if one is given, at which a bucket
     /// leaving one of the watched windows can change what a rule reads of `customer` (see
     /// ``WindowWatch``), so the customer needs waking although no event arrives; nil when no
     /// bucket's leaving can before then. `features` holds the customer's features at `time` for (at
-    /// least) the watched windows, as ``computeFeatures(_:at:windows:into:)`` wrote them: the sums
+    /// least) the watched windows, as ``computeFeatures(_:at:selected:into:)`` wrote them: the sums
     /// the watches start from.
     public func nextWindowExpiry(_ customer: Int32, after time: Int64, before bound: Int64?, watches: [WindowWatch], features: [Double]) -> Int64? {
         var earliest = bound

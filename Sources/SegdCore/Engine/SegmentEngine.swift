@@ -170,7 +170,7 @@ public struct SegmentEngine: Sendable {
     /// The current feature values of `customer` at the engine clock.
     public func features(of customer: Int32) -> [Double] {
         var values = Array(repeating: 0.0, count: layout.count)
-        Self.computeFeatures(customer, at: clock, windows: nil, expected: true, store: store, churn: churn, into: &values)
+        Self.computeFeatures(customer, at: clock, selected: FeatureSelection(all: layout), store: store, churn: churn, into: &values)
         return values
     }
 
@@ -199,8 +199,7 @@ public struct SegmentEngine: Sendable {
 
     /// Computes into ``features`` what rules and alerts read of `customer` at `time`.
     private mutating func computeEvaluationFeatures(_ customer: Int32, at time: Int64) {
-        Self.computeFeatures(
-            customer, at: time, windows: catalog.windowsRead, expected: catalog.readsExpectedChurnFeatures, store: store, churn: churn, into: &features)
+        Self.computeFeatures(customer, at: time, selected: catalog.evaluated, store: store, churn: churn, into: &features)
     }
 
     /// Copies `customer`'s membership words into ``previousMemberships``, which
@@ -210,18 +209,17 @@ public struct SegmentEngine: Sendable {
         for index in previousMemberships.indices { previousMemberships[index] = store.memberships[start + index] }
     }
 
-    /// Every feature of `customer` at `time`: the store's, then the churn model's (the expected
-    /// ones only when `expected` is set).
+    /// The `selected` features of `customer` at `time`: the store's, then the churn model's.
     ///
     /// Static, taking what it reads as arguments, so that a caller in a mutating method passes
     /// borrowed stored properties instead of a copy of the engine.
     private static func computeFeatures(
-        _ customer: Int32, at time: Int64, windows: [Int]?, expected: Bool, store: borrowing CustomerStore, churn: borrowing ChurnTracker?,
+        _ customer: Int32, at time: Int64, selected: FeatureSelection, store: borrowing CustomerStore, churn: borrowing ChurnTracker?,
         into values: inout [Double]
     ) {
         values.withUnsafeMutableBufferPointer { buffer in
-            store.computeFeatures(customer, at: time, windows: windows, into: buffer)
-            churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: store.layout, expected: expected, into: buffer)
+            store.computeFeatures(customer, at: time, selected: selected, into: buffer)
+            churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: store.layout, expected: selected.expectedChurn, into: buffer)
         }
     }
 

@@ -9,9 +9,9 @@ public struct SegmentCatalog: Sendable {
     /// Every segment's rule linked into one program in ``evaluationOrder``, deciding each
     /// membership bit in turn (see ``evaluate(features:memberships:)``).
     private let program: RuleProgram
-    /// The windows some rule reads (indices into the layout's windows), ascending: an evaluation
-    /// computes only these windows' features.
-    let windowsRead: [Int]
+    /// What an evaluation computes: the features some rule reads, and the window sums the
+    /// watches start from.
+    let evaluated: FeatureSelection
     /// What of those windows can change a rule's answer as buckets leave them, one per window.
     let windowWatches: [WindowWatch]
     /// The history features that grow with time and some rule reads, each with the values (in
@@ -23,9 +23,6 @@ public struct SegmentCatalog: Sendable {
     /// reads, each with the constants rules compare it with, or nil when a rule does arithmetic
     /// with it.
     let churnComparisons: [(slot: Int, constants: [Double]?)]
-    /// Whether some rule reads `expected_value` or an `expected_orders_<h>`, which are costly
-    /// enough to compute only then.
-    let readsExpectedChurnFeatures: Bool
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
@@ -40,11 +37,13 @@ public struct SegmentCatalog: Sendable {
         segments = try SegmentDefinition.compileAll(configured, layout: layout)
         evaluationOrder = try SegmentDefinition.evaluationOrder(segments)
         let compiled = segments
-        let windowedSlots = Set(segments.flatMap(\.rule.featureSlots)).filter { layout.window(ofSlot: $0) != nil }.sorted()
+        let slotsRead = Set(segments.flatMap(\.rule.featureSlots))
+        let windowedSlots = slotsRead.filter { layout.window(ofSlot: $0) != nil }.sorted()
         let watches = WindowWatch.watches(
             reading: windowedSlots.map { slot in (slot, Self.comparisonConstants(ofSlot: slot, segments: compiled) ?? nil) }, layout: layout)
         windowWatches = watches
-        windowsRead = watches.map { $0.window }
+        let slotsWatched = watches.flatMap { watch in watch.counters.map { layout.slot($0.counter.measure, window: watch.window) } }
+        evaluated = FeatureSelection(slots: slotsRead.union(slotsWatched), layout: layout)
         timedHistory = Self.timedHistory(segments: segments, layout: layout)
         churnComparisons = (0..<layout.count).filter(layout.isDecayingChurnSlot).compactMap { slot in
             Self.comparisonConstants(ofSlot: slot, segments: compiled).map { (slot, $0) }
@@ -56,8 +55,6 @@ public struct SegmentCatalog: Sendable {
         familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
         let familyNumbers = familyOfSegment
         program = RuleProgram.linking(evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) })
-        let slotsRead = Set(segments.flatMap(\.rule.featureSlots))
-        readsExpectedChurnFeatures = layout.churnHorizons != nil && slotsRead.contains { $0 >= layout.slot(.expectedValue) }
         let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
         readsRFMScores = scoreSlots.contains { slotsRead.contains(layout.slot($0)) }
         readsRecencyScore = slotsRead.contains(layout.slot(.rScore))
