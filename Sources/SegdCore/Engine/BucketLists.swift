@@ -56,8 +56,10 @@ public struct BucketLists: Sendable {
     }
 
     /// The sums of customer `customer`'s buckets numbered `lowest` or later; `bucketsPerDay` (1 for
-    /// day buckets, 24 for hour buckets) tells how bucket numbers map to UTC days.
-    public func window(_ customer: Int32, from lowest: Int32, bucketsPerDay: Int32) -> WindowTotals {
+    /// day buckets, 24 for hour buckets) tells how bucket numbers map to UTC days. The minimum
+    /// rating and the active days walk the window's buckets (for hour buckets), so they are
+    /// computed only when asked for (0 otherwise).
+    public func window(_ customer: Int32, from lowest: Int32, bucketsPerDay: Int32, minimumRating: Bool = true, activeDays: Bool = true) -> WindowTotals {
         let (start, count) = chunk(customer)
         let first = firstPosition(atOrAbove: lowest, start: start, count: count)
         let end = start + count
@@ -65,12 +67,12 @@ public struct BucketLists: Sendable {
         var sum = first > start ? slab[end - 1].subtracting(slab[first - 1]) : slab[end - 1]
         // The minimum rating is no sum: the lowest of the buckets' own, when there is a review.
         sum.minRating = 0
-        if sum.reviews != 0 {
+        if minimumRating, sum.reviews != 0 {
             for position in first..<end { sum.noteRating(slab[position].minRating) }
         }
-        var days = UInt32(end - first)
-        if bucketsPerDay > 1 {
-            days = 0
+        // Day buckets are one active day each; hour buckets are counted by the day they fall on.
+        var days = bucketsPerDay == 1 ? UInt32(end - first) : 0
+        if bucketsPerDay > 1, activeDays {
             var lastDay = Int64.min
             for position in first..<end {
                 let day = EventTime.floorDivide(Int64(slab[position].index), Int64(bucketsPerDay))

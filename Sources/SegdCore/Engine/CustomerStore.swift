@@ -102,9 +102,9 @@ public struct CustomerStore: Sendable {
     /// Writes the `selected` features of `customer` at event time `time` into `features`
     /// (``FeatureLayout/count`` slots; those not selected are left as they are).
     public func computeFeatures(_ customer: Int32, at time: Int64, selected: FeatureSelection, into features: UnsafeMutableBufferPointer<Double>) {
-        for (window, measures) in selected.windows {
-            let totals = windowTotals(customer, layout.windows[window], at: time)
-            for measure in measures { features[layout.slot(measure, window: window)] = value(of: measure, totals) }
+        for window in selected.windows {
+            let totals = windowTotals(customer, window, at: time)
+            for measure in window.measures { features[layout.slot(measure, window: window.window)] = value(of: measure, totals) }
         }
         let profile = profiles[Int(customer)]
         for measure in selected.totals { features[layout.totalSlot(measure)] = lifetimeValue(of: measure, profile) }
@@ -156,12 +156,15 @@ public struct CustomerStore: Sendable {
         }
     }
 
-    /// The sums of `customer`'s buckets inside `window` at `time`.
-    private func windowTotals(_ customer: Int32, _ window: WindowSpec, at time: Int64) -> BucketLists.WindowTotals {
+    /// The sums of `customer`'s buckets inside the selected window at `time`.
+    private func windowTotals(_ customer: Int32, _ selected: FeatureSelection.Window, at time: Int64) -> BucketLists.WindowTotals {
+        let window = layout.windows[selected.window]
         let lowest = window.firstBucket(at: time)
         switch window.unit {
-        case .hour: return hourly?.window(customer, from: lowest, bucketsPerDay: 24) ?? .empty
-        case .day: return daily.window(customer, from: lowest, bucketsPerDay: 1)
+        case .hour:
+            return hourly?.window(customer, from: lowest, bucketsPerDay: 24, minimumRating: selected.minimumRating, activeDays: selected.activeDays) ?? .empty
+        case .day:
+            return daily.window(customer, from: lowest, bucketsPerDay: 1, minimumRating: selected.minimumRating, activeDays: selected.activeDays)
         }
     }
 

@@ -2,8 +2,19 @@
 /// alert quotes is among them) and those the window watches start from; for a profile, all.
 /// Slots not selected keep whatever they held.
 public struct FeatureSelection: Sendable {
-    /// Windows (indices into the layout's windows), ascending, each with the measures selected in it.
-    public let windows: [(window: Int, measures: [FeatureLayout.Measure])]
+    /// The measures selected over one window.
+    public struct Window: Sendable {
+        /// The index into the layout's windows.
+        public let window: Int
+        public let measures: [FeatureLayout.Measure]
+        /// Whether the two measures that are no running sum, and cost a walk over the window's
+        /// buckets, are among them.
+        public let minimumRating: Bool
+        public let activeDays: Bool
+    }
+
+    /// The windows with a measure selected, ascending.
+    public let windows: [Window]
     public let totals: [FeatureLayout.Measure]
     public let history: [FeatureLayout.HistoryFeature]
     /// Whether `expected_value` and the `expected_orders_<h>` are selected, which are costly
@@ -20,7 +31,8 @@ public struct FeatureSelection: Sendable {
         let measures = FeatureLayout.Measure.allCases
         windows = layout.windows.indices.compactMap { window in
             let selected = measures.filter { slots.contains(layout.slot($0, window: window)) }
-            return selected.isEmpty ? nil : (window, selected)
+            guard !selected.isEmpty else { return nil }
+            return Window(window: window, measures: selected, minimumRating: selected.contains(.minRating), activeDays: selected.contains(.activeDays))
         }
         totals = measures.filter { slots.contains(layout.totalSlot($0)) }
         history = FeatureLayout.HistoryFeature.allCases.filter { slots.contains(layout.slot($0)) }

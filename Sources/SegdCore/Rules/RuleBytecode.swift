@@ -23,6 +23,10 @@ enum RuleInstruction: Sendable {
     /// answered `value`. Sets its membership bit, unless a member of its family (`family` ≥ 0)
     /// listed earlier has claimed the family, and goes on at `next`, the next segment's code.
     case decide(segment: Int, family: Int, value: Bool, next: Int)
+    /// Only in a linked program, before the code of a family member: when a member listed earlier
+    /// has claimed `family`, clears segment `segment`'s bit and goes on at `next` without running
+    /// its rule, whose answer could not matter.
+    case skipIfClaimed(family: Int, segment: Int, next: Int)
 }
 
 /// A compiled rule: owns its instructions, the constant table its membership lists point into,
@@ -37,14 +41,17 @@ extension RuleProgram {
     /// One program that evaluates several rules in turn, each segment's code followed by the next:
     /// `rules` are (segment, family or -1, program) in evaluation order. Each rule's `result`
     /// becomes a `decide` for its segment, so a customer's whole catalog runs in one pass of the
-    /// interpreter over one instruction array.
+    /// interpreter over one instruction array; a family member's code is skipped once an earlier
+    /// member has claimed the family.
     static func linking(_ rules: [(segment: Int, family: Int, program: RuleProgram)]) -> RuleProgram {
         var instructions: [RuleInstruction] = []
         var constants: [Double] = []
         for rule in rules {
-            let base = instructions.count
+            let guarded = rule.family >= 0
+            let base = instructions.count + (guarded ? 1 : 0)
             let constantBase = constants.count
             let next = base + rule.program.instructions.count
+            if guarded { instructions.append(.skipIfClaimed(family: rule.family, segment: rule.segment, next: next)) }
             for instruction in rule.program.instructions {
                 instructions.append(instruction.relocated(by: base, constantsBy: constantBase, decidingFor: rule.segment, family: rule.family, next: next))
             }
@@ -74,6 +81,8 @@ extension RuleInstruction {
             .jump(target: target(old))
         case .decide(let segment, let family, let value, let old):
             .decide(segment: segment, family: family, value: value, next: target(old))
+        case .skipIfClaimed(let family, let segment, let old):
+            .skipIfClaimed(family: family, segment: segment, next: target(old))
         case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result:
             self
         }
@@ -87,7 +96,7 @@ extension RuleInstruction {
             .jumpIfMember(first: first + constantBase, count: count, when: when, target: target + base)
         case .result(let value):
             .decide(segment: segment, family: family, value: value, next: next)
-        case .decide:
+        case .decide, .skipIfClaimed:
             preconditionFailure("a linked program is not linked again")
         default:
             retargeted { $0 + base }

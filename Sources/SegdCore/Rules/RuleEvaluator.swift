@@ -77,6 +77,13 @@ extension RuleProgram {
                             pc = target
                         case .result(let value):
                             return value
+                        case .skipIfClaimed(let family, let segment, let next):
+                            if claimed[family] {
+                                memberships[segment >> 6] &= ~(1 << UInt64(segment & 63))
+                                pc = next
+                            } else {
+                                pc += 1
+                            }
                         case .decide(let segment, let family, let value, let next):
                             var member = value
                             if family >= 0 {
