@@ -21,6 +21,7 @@ public struct CustomerStore: Sendable {
     public private(set) var interpurchaseGaps = InterpurchaseGaps()
     /// Buyer quintiles for the RFM scores, recomputed by ``recomputeQuintiles(at:)``.
     public private(set) var quintiles = RFMQuintiles()
+    private var quintileScratch = RFMQuintiles.Scratch()
 
     public init(layout: FeatureLayout, membershipWords: Int, allowedLatenessMilliseconds: Int64 = 0, expectedCustomers: Int = 1024) {
         self.layout = layout
@@ -231,14 +232,25 @@ public struct CustomerStore: Sendable {
             for watched in watch.counters {
                 let counter = watched.counter
                 guard let fall = watched.fall(from: features[layout.slot(counter.measure, window: watch.window)]) else { continue }
-                let hasFallen = { (rest: ActivityBucket) in fall.isReached(by: counter.value(in: rest, minorUnitsPerMajor: minorUnitsPerMajor)) }
-                let bucket = hourly ? self.hourly?.firstBucket(customer, from: lowest, leaving: hasFallen) : daily.firstBucket(customer, from: lowest, leaving: hasFallen)
+                // A closure literal passed straight on: a closure kept in a variable would be
+                // allocated on the heap at every call.
+                let bucket = firstBucket(customer, window.unit, from: lowest) { rest in
+                    fall.isReached(by: counter.value(in: rest, minorUnitsPerMajor: minorUnitsPerMajor))
+                }
                 guard let bucket, earliest.map({ window.expiry(of: bucket) < $0 }) ?? true else { continue }
                 earliest = window.expiry(of: bucket)
                 found = true
             }
         }
         return found ? earliest : nil
+    }
+
+    /// ``BucketLists/firstBucket(_:from:leaving:)`` in the lists of `unit`'s buckets.
+    private func firstBucket(_ customer: Int32, _ unit: WindowSpec.Unit, from lowest: Int32, leaving hasFallen: (ActivityBucket) -> Bool) -> Int32? {
+        switch unit {
+        case .hour: hourly?.firstBucket(customer, from: lowest, leaving: hasFallen)
+        case .day: daily.firstBucket(customer, from: lowest, leaving: hasFallen)
+        }
     }
 
     /// Reads the membership bit of `segment` for `customer`.
@@ -261,7 +273,7 @@ public struct CustomerStore: Sendable {
 
     /// Recomputes the RFM quintiles from every buyer at `time`.
     public mutating func recomputeQuintiles(at time: Int64) {
-        quintiles.recompute(liveCustomers.lazy.map { [profiles] in profiles[Int($0)] }, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor)
+        quintiles.recompute(profiles, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor, scratch: &quintileScratch)
     }
 
     /// Replaces all of `customer`'s membership words.

@@ -25,20 +25,29 @@ public struct RFMQuintiles: Sendable, Equatable {
 
     public init() {}
 
-    /// Recomputes the cut points from every buyer's values at `time`.
-    mutating func recompute(_ profiles: some Sequence<CustomerProfile>, at time: Int64, minorUnitsPerMajor: Double) {
+    /// Scratch arrays a recomputation fills with every buyer's values, kept between
+    /// recomputations so that a new day allocates nothing once they have grown.
+    struct Scratch: Sendable {
         var recency: [Double] = []
         var frequency: [Double] = []
         var monetary: [Double] = []
+    }
+
+    /// Recomputes the cut points from every buyer's values at `time` (profiles without an order,
+    /// forgotten customers' among them, are skipped).
+    mutating func recompute(_ profiles: [CustomerProfile], at time: Int64, minorUnitsPerMajor: Double, scratch: inout Scratch) {
+        scratch.recency.removeAll(keepingCapacity: true)
+        scratch.frequency.removeAll(keepingCapacity: true)
+        scratch.monetary.removeAll(keepingCapacity: true)
         for profile in profiles where profile.orders > 0 {
-            recency.append(Double(EventTime.floorDivide(time - profile.lastOrder, EventTime.millisecondsPerDay)))
-            frequency.append(Double(profile.purchaseDays))
-            monetary.append(Double(profile.spendMinor) / minorUnitsPerMajor)
+            scratch.recency.append(Double(EventTime.floorDivide(time - profile.lastOrder, EventTime.millisecondsPerDay)))
+            scratch.frequency.append(Double(profile.purchaseDays))
+            scratch.monetary.append(Double(profile.spendMinor) / minorUnitsPerMajor)
         }
-        buyers = recency.count
-        recencyCuts = Self.cuts(&recency)
-        frequencyCuts = Self.cuts(&frequency)
-        monetaryCuts = Self.cuts(&monetary)
+        buyers = scratch.recency.count
+        Self.cuts(&scratch.recency, into: &recencyCuts)
+        Self.cuts(&scratch.frequency, into: &frequencyCuts)
+        Self.cuts(&scratch.monetary, into: &monetaryCuts)
         computedDay = EventTime.day(time)
     }
 
@@ -54,23 +63,31 @@ public struct RFMQuintiles: Sendable, Equatable {
         return Double(5 - cuts.count { value > $0 })
     }
 
-    /// The nearest-rank 20th, 40th, 60th and 80th percentiles of `values` (reordering them): the
-    /// values at 1-based ranks ceil(q·n/5). Found by selection, not by sorting: the recomputation
-    /// runs on every buyer at each new UTC day, and four order statistics need a few passes over
-    /// the values where a sort needs log n.
-    static func cuts(_ values: inout [Double]) -> [Double] {
-        guard !values.isEmpty else { return [] }
-        let positions = (1...4).map { quintile in max((quintile * values.count + 4) / 5, 1) - 1 }
+    /// Sets `cuts` to the nearest-rank 20th, 40th, 60th and 80th percentiles of `values`
+    /// (reordering them), or to none when there are no values: the values at 1-based ranks
+    /// ceil(q·n/5). Found by selection, not by sorting: the recomputation runs on every buyer at
+    /// each new UTC day, and four order statistics need a few passes over the values where a sort
+    /// needs log n. `cuts` is overwritten in place when it already holds four.
+    static func cuts(_ values: inout [Double], into cuts: inout [Double]) {
+        guard !values.isEmpty else {
+            cuts.removeAll(keepingCapacity: true)
+            return
+        }
+        if cuts.count != 4 { cuts = [0, 0, 0, 0] }
+        let count = values.count
         values.withUnsafeMutableBufferPointer { buffer in
             // Largest rank first: everything before a selected position is no larger than it, so
             // the next selection only needs the part before it.
             var end = buffer.count
-            for position in positions.reversed() where position < end {
-                select(position, in: UnsafeMutableBufferPointer(rebasing: buffer[..<end]))
-                end = position
+            for quintile in stride(from: 4, through: 1, by: -1) {
+                let position = max((quintile * count + 4) / 5, 1) - 1
+                if position < end {
+                    select(position, in: UnsafeMutableBufferPointer(rebasing: buffer[..<end]))
+                    end = position
+                }
+                cuts[quintile - 1] = buffer[position]
             }
         }
-        return positions.map { values[$0] }
     }
 
     /// Reorders `buffer` so that `buffer[k]` holds what a sort would put there, with nothing larger
