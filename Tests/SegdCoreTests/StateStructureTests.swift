@@ -178,6 +178,22 @@ struct TimeAndTextTests {
             == #"{"s":"a\"b\\c\n\u0001\u007fé","i":-9223372036854775808,"n":null,"d":12.34,"w":3,"a":[true,null],"e":"","t":"\"\r\t"}"#)
     }
 
+    @Test("a JSON writer grows past its capacity, and a copy keeps what it had while the original writes on")
+    func jsonWriterGrowsAndCopiesOnWrite() {
+        var writer = JSONWriter(capacity: 1)
+        writer.beginArray()
+        for number in 0..<1_000 { writer.integer(number) }
+        let copy = writer
+        writer.string(literal: "more")
+        writer.endArray()
+        let expected = "[" + (0..<1_000).map(String.init).joined(separator: ",")
+        #expect(String(decoding: copy.bytes, as: UTF8.self) == expected)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected + #","more"]"#)
+        writer.reset()
+        writer.key("k")
+        writer.withBytes { #expect(Array($0) == Array(#""k":"#.utf8)) }
+    }
+
     @Test("the event generator is deterministic by seed and produces events the decoder accepts")
     func generator() {
         var first = EventGenerator(options: .init(seed: 9, customers: 100))

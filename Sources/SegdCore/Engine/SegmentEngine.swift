@@ -164,7 +164,7 @@ public struct SegmentEngine: Sendable {
             seq: nextSeq, rejection: rejection, topic: topic, payload: payload, frames: frames,
             maxPayloadBytes: deadLetterPayloadBytes, into: &writer)
         nextSeq += 1
-        outbound.append(topic: DeadLetter.topic, json: writer.bytes)
+        Self.publish(writer, topic: DeadLetter.topic, to: &outbound)
     }
 
     /// The current feature values of `customer` at the engine clock.
@@ -343,7 +343,7 @@ public struct SegmentEngine: Sendable {
         }
         writer.endObject()
         nextSeq += 1
-        outbound.append(topic: alert.topic, json: writer.bytes)
+        Self.publish(writer, topic: alert.topic, to: &outbound)
     }
 
     /// The instant after `time` at which `customer`'s days since the last order pass the next
@@ -433,7 +433,7 @@ public struct SegmentEngine: Sendable {
         writer.endObject()
         writer.endObject()
         nextSeq += 1
-        outbound.append(topic: entered ? catalog.segments[segment].enterTopic : catalog.segments[segment].exitTopic, json: writer.bytes)
+        Self.publish(writer, topic: entered ? catalog.segments[segment].enterTopic : catalog.segments[segment].exitTopic, to: &outbound)
     }
 
     /// Writes who and what an alert is about: the customer, the event time and the cause, with
@@ -458,6 +458,13 @@ public struct SegmentEngine: Sendable {
         case .forget:
             writer.string(literal: "forget")
         }
+    }
+
+    /// Appends what `writer` holds to `outbound` on `topic`, without copying it out first. Static,
+    /// taking the two stored properties as arguments: a closure capturing the engine while one of
+    /// them is borrowed would make Swift copy the engine.
+    private static func publish(_ writer: borrowing JSONWriter, topic: [UInt8], to outbound: inout OutboundBuffer) {
+        writer.withBytes { outbound.append(topic: topic, json: $0) }
     }
 
     /// The order `emitChanges` publishes in, kept as a constant so publishing allocates no array.

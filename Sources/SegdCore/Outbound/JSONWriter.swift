@@ -2,49 +2,52 @@
 /// so the writer tracks only whether a comma is due; the caller writes keys and values in order.
 /// Reuse one writer (``reset()``) so steady-state encoding does not allocate.
 public struct JSONWriter: Sendable {
-    public private(set) var bytes: [UInt8]
+    private var buffer: ByteAppender
     private var needsComma = false
 
     public init(capacity: Int = 1024) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        buffer = ByteAppender(capacity: capacity)
+    }
+
+    /// A copy of what was written.
+    public var bytes: [UInt8] { buffer.array }
+
+    /// What was written, without a copy, valid during `body`.
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try buffer.withBytes(body)
     }
 
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        buffer.removeAll()
         needsComma = false
     }
 
     public mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        buffer.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        buffer.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     public mutating func beginArray() {
         separate()
-        bytes.append(UInt8(ascii: "["))
+        buffer.append(UInt8(ascii: "["))
         needsComma = false
     }
 
     public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        buffer.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// Writes `"name":` for a literal key that needs no escape, as it is, and leaves the writer
     /// ready for the value.
     public mutating func key(_ name: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        name.withUTF8Buffer { put(UnsafeRawBufferPointer($0), quoted: true, colon: true) }
         needsComma = false
     }
 
@@ -52,7 +55,7 @@ public struct JSONWriter: Sendable {
     /// Labelled, so that a literal key (`key("seq")`) takes the unscanned `StaticString` path.
     public mutating func key(escaping name: String) {
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        buffer.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -64,25 +67,36 @@ public struct JSONWriter: Sendable {
     /// Writes a string literal that needs no escape (plain ASCII letters, digits, `_` and the like)
     /// as it is, without scanning it.
     public mutating func string(literal value: StaticString) {
-        separate()
-        bytes.append(UInt8(ascii: "\""))
-        value.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        value.withUTF8Buffer { put(UnsafeRawBufferPointer($0), quoted: true, colon: false) }
         needsComma = true
     }
 
     /// Writes a string encoded ahead of time by ``encoded(_:)``: a name written into many messages.
     public mutating func string(encoded value: [UInt8]) {
-        separate()
-        bytes.append(contentsOf: value)
+        value.withUnsafeBytes { put($0, quoted: false, colon: false) }
         needsComma = true
     }
 
     /// Writes `"name":` for a name encoded ahead of time by ``encoded(_:)``.
     public mutating func key(encoded name: [UInt8]) {
-        string(encoded: name)
-        bytes.append(UInt8(ascii: ":"))
+        name.withUnsafeBytes { put($0, quoted: false, colon: true) }
         needsComma = false
+    }
+
+    /// Writes the comma due, then `text` (in quotes when `quoted`, followed by a colon when
+    /// `colon`), in one piece: one capacity check for the whole, not one per character.
+    private mutating func put(_ text: UnsafeRawBufferPointer, quoted: Bool, colon: Bool) {
+        let comma = needsComma ? 1 : 0
+        let quote = quoted ? 1 : 0
+        buffer.append(length: comma + 2 * quote + text.count + (colon ? 1 : 0)) { out in
+            out[0] = UInt8(ascii: ",")
+            out[comma] = UInt8(ascii: "\"")
+            if let source = text.baseAddress {
+                UnsafeMutableRawPointer(out.baseAddress! + comma + quote).copyMemory(from: source, byteCount: text.count)
+            }
+            if quoted { out[comma + 1 + text.count] = UInt8(ascii: "\"") }
+            if colon { out[out.count - 1] = UInt8(ascii: ":") }
+        }
     }
 
     /// `value` as a quoted, escaped JSON string, for ``string(encoded:)`` and ``key(encoded:)``.
@@ -95,45 +109,50 @@ public struct JSONWriter: Sendable {
     /// Writes `value` (which must be valid UTF-8) as a JSON string, escaping what RFC 8259 requires.
     public mutating func string(utf8 value: UnsafeRawBufferPointer) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
         // Runs of bytes that need no escape (all of a typical id) are copied whole.
         var runStart = 0
         for (offset, byte) in value.enumerated() {
             guard byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart..<offset]))
+            buffer.append(UnsafeRawBufferPointer(rebasing: value[runStart..<offset]))
             runStart = offset + 1
+            buffer.append(UInt8(ascii: "\\"))
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): buffer.append(byte)
+            case 0x0A: buffer.append(UInt8(ascii: "n"))
+            case 0x0D: buffer.append(UInt8(ascii: "r"))
+            case 0x09: buffer.append(UInt8(ascii: "t"))
             default:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(Self.hexDigit(byte >> 4))
-                bytes.append(Self.hexDigit(byte & 0xF))
+                buffer.append(UInt8(ascii: "u"))
+                buffer.append(UInt8(ascii: "0"))
+                buffer.append(UInt8(ascii: "0"))
+                buffer.append(Self.hexDigit(byte >> 4))
+                buffer.append(Self.hexDigit(byte & 0xF))
             }
         }
-        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: value[runStart...]))
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UnsafeRawBufferPointer(rebasing: value[runStart...]))
+        buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
     public mutating func integer(_ value: Int64) {
         separate()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
+        withUnsafeMutableBytes(of: &digits) { reversed in
             repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                reversed[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
                 count += 1
             } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+            let length = count
+            buffer.append(length: length) { text in
+                for index in 0..<length { text[index] = reversed[length - 1 - index] }
+            }
         }
         needsComma = true
     }
@@ -149,7 +168,8 @@ public struct JSONWriter: Sendable {
             integer(Int64(value))
         } else {
             separate()
-            bytes.append(contentsOf: value.description.utf8)
+            var text = value.description
+            text.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
             needsComma = true
         }
     }
@@ -157,9 +177,9 @@ public struct JSONWriter: Sendable {
     /// Writes an event time as an RFC 3339 string (``TimestampFormat``).
     public mutating func timestamp(_ milliseconds: Int64) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        TimestampFormat.appendRFC3339(milliseconds, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(length: TimestampFormat.length) { TimestampFormat.write(milliseconds, into: $0) }
+        buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -174,12 +194,12 @@ public struct JSONWriter: Sendable {
 
     private mutating func literal(_ text: StaticString) {
         separate()
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        text.withUTF8Buffer { buffer.append(UnsafeRawBufferPointer($0)) }
         needsComma = true
     }
 
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { buffer.append(UInt8(ascii: ",")) }
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

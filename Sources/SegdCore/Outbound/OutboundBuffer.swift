@@ -14,7 +14,7 @@ public struct OutboundBuffer: Sendable {
     public var isEmpty: Bool { bounds.isEmpty }
 
     /// Appends one message.
-    public mutating func append(topic: [UInt8], json: [UInt8]) {
+    public mutating func append(topic: [UInt8], json: UnsafeRawBufferPointer) {
         let topicStart = bytes.count
         bytes.append(contentsOf: topic)
         let jsonStart = bytes.count

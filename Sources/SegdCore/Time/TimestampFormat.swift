@@ -1,8 +1,19 @@
 /// Writes event times the way every outbound message carries them: RFC 3339 UTC with
 /// millisecond precision, `2026-11-24T15:45:47.123Z`, always 24 bytes.
 public enum TimestampFormat {
+    /// The length of every formatted time.
+    public static let length = 24
+
     /// Appends the RFC 3339 form of `milliseconds` (since the Unix epoch) to `out`.
     public static func appendRFC3339(_ milliseconds: Int64, to out: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { text in
+            write(milliseconds, into: text)
+            out.append(contentsOf: UnsafeBufferPointer(text))
+        }
+    }
+
+    /// Writes the RFC 3339 form of `milliseconds` into `text`, which holds ``length`` bytes.
+    public static func write(_ milliseconds: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
         let day = EventTime.day(milliseconds)
         let date = CivilDate(daysSinceEpoch: day)
         var rest = milliseconds - day * EventTime.millisecondsPerDay
@@ -12,25 +23,20 @@ public enum TimestampFormat {
         rest -= minute * EventTime.millisecondsPerMinute
         let second = rest / EventTime.millisecondsPerSecond
         let millis = rest - second * EventTime.millisecondsPerSecond
-        // Laid out in place and appended at once: the writer's array is grown and checked once,
-        // not once per character.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { text in
-            text[4] = UInt8(ascii: "-")
-            text[7] = UInt8(ascii: "-")
-            text[10] = UInt8(ascii: "T")
-            text[13] = UInt8(ascii: ":")
-            text[16] = UInt8(ascii: ":")
-            text[19] = UInt8(ascii: ".")
-            text[23] = UInt8(ascii: "Z")
-            putDigits(date.year, count: 4, at: 0, in: text)
-            putDigits(date.month, count: 2, at: 5, in: text)
-            putDigits(date.day, count: 2, at: 8, in: text)
-            putDigits(hour, count: 2, at: 11, in: text)
-            putDigits(minute, count: 2, at: 14, in: text)
-            putDigits(second, count: 2, at: 17, in: text)
-            putDigits(millis, count: 3, at: 20, in: text)
-            out.append(contentsOf: UnsafeBufferPointer(text))
-        }
+        text[4] = UInt8(ascii: "-")
+        text[7] = UInt8(ascii: "-")
+        text[10] = UInt8(ascii: "T")
+        text[13] = UInt8(ascii: ":")
+        text[16] = UInt8(ascii: ":")
+        text[19] = UInt8(ascii: ".")
+        text[23] = UInt8(ascii: "Z")
+        putDigits(date.year, count: 4, at: 0, in: text)
+        putDigits(date.month, count: 2, at: 5, in: text)
+        putDigits(date.day, count: 2, at: 8, in: text)
+        putDigits(hour, count: 2, at: 11, in: text)
+        putDigits(minute, count: 2, at: 14, in: text)
+        putDigits(second, count: 2, at: 17, in: text)
+        putDigits(millis, count: 3, at: 20, in: text)
     }
 
     /// The RFC 3339 form of `milliseconds` as a String, for logs and summaries.
