@@ -128,7 +128,9 @@ def test_kill_9_mid_stream_then_restart_equals_an_uninterrupted_run(tmp_path, wr
     daemon = Daemon(tmp_path, config).start()
     collector = Collector(zmq_context, daemon.endpoint("pub"))
     collector.start()
-    pusher = Pusher(zmq_context, daemon.endpoint("pull"), lines)
+    # Two thirds before the kill: the daemon may take all of them before the signal lands, and a
+    # third must still be left to send after the restart.
+    pusher = Pusher(zmq_context, daemon.endpoint("pull"), lines[: 2 * EVENTS // 3])
     pusher.start()
     seen_before_kill = wait_until_processed(daemon, EVENTS // 3)
     daemon.proc.send_signal(signal.SIGKILL)
@@ -145,8 +147,22 @@ def test_kill_9_mid_stream_then_restart_equals_an_uninterrupted_run(tmp_path, wr
     assert resumed_at >= seen_before_kill, (resumed_at, seen_before_kill)
     collector = Collector(zmq_context, restarted.endpoint("pub"))
     collector.start()
-    # One producer over one PUSH pipe delivers in order, so what survived is a prefix: resend the rest.
-    pusher = Pusher(zmq_context, restarted.endpoint("pull"), lines[resumed_at:])
+    # One producer over one PUSH pipe delivers in order, so what survived is a prefix: resend the
+    # rest. The collector's subscription reaches the daemon asynchronously (and the daemon can take
+    # the whole rest within milliseconds), so events go one at a time, each taken before the next,
+    # until the first alert arrives; then the rest at full speed. Alerts published before the
+    # subscription arrived are missed, which the checks below allow: they match what arrives.
+    rest = lines[resumed_at:]
+    sent = 0
+    feeder = zmq_context.socket(zmq.PUSH)
+    feeder.connect(restarted.endpoint("pull"))
+    while not collector.messages and sent < len(rest):
+        topic, _, payload = rest[sent].partition(b"\t")
+        feeder.send_multipart([topic, payload])
+        sent += 1
+        wait_until_processed(restarted, resumed_at + sent)
+    feeder.close(linger=0)
+    pusher = Pusher(zmq_context, restarted.endpoint("pull"), rest[sent:])
     pusher.start()
     wait_until_processed(restarted, EVENTS)
     pusher.join(TIMEOUT)
