@@ -21,7 +21,6 @@ public struct CustomerStore: Sendable {
     public private(set) var interpurchaseGaps = InterpurchaseGaps()
     /// Buyer quintiles for the RFM scores, recomputed by ``recomputeQuintiles(at:)``.
     public private(set) var quintiles = RFMQuintiles()
-    private var quintileScratch = RFMQuintiles.Scratch()
 
     public init(layout: FeatureLayout, membershipWords: Int, allowedLatenessMilliseconds: Int64 = 0, expectedCustomers: Int = 1024) {
         self.layout = layout
@@ -273,7 +272,7 @@ public struct CustomerStore: Sendable {
 
     /// Recomputes the RFM quintiles from every buyer at `time`.
     public mutating func recomputeQuintiles(at time: Int64) {
-        quintiles.recompute(profiles, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor, scratch: &quintileScratch)
+        quintiles.recompute(profiles, at: time, minorUnitsPerMajor: layout.minorUnitsPerMajor)
     }
 
     /// Replaces all of `customer`'s membership words.
