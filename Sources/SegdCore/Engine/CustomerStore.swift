@@ -104,7 +104,9 @@ public struct CustomerStore: Sendable {
     public func computeFeatures(_ customer: Int32, at time: Int64, selected: FeatureSelection, into features: UnsafeMutableBufferPointer<Double>) {
         for window in selected.windows {
             let totals = windowTotals(customer, window, at: time)
-            for measure in window.measures { features[layout.slot(measure, window: window.window)] = value(of: measure, totals) }
+            for measure in window.measures {
+                features[layout.slot(measure, window: window.window)] = value(of: measure, totals.sum, activeDays: totals.activeDays)
+            }
         }
         let profile = profiles[Int(customer)]
         for measure in selected.totals { features[layout.totalSlot(measure)] = lifetimeValue(of: measure, profile) }
@@ -168,9 +170,8 @@ public struct CustomerStore: Sendable {
         }
     }
 
-    /// A measure over one window's buckets.
-    private func value(of measure: FeatureLayout.Measure, _ totals: BucketLists.WindowTotals) -> Double {
-        let sum = totals.sum
+    /// A measure over the buckets whose sums are `sum`, falling on `activeDays` UTC days.
+    private func value(of measure: FeatureLayout.Measure, _ sum: ActivityBucket, activeDays: UInt32) -> Double {
         switch measure {
         case .clicks: return Double(sum.clicks)
         case .sessions: return Double(sum.sessions)
@@ -183,7 +184,7 @@ public struct CustomerStore: Sendable {
         case .minRating: return sum.minRating == 0 ? .nan : Double(sum.minRating)
         case .aov: return Self.ratio(Double(sum.spendMinor) / layout.minorUnitsPerMajor, Double(sum.orders))
         case .conversion: return Self.ratio(Double(sum.orders), Double(sum.clicks))
-        case .activeDays: return Double(totals.activeDays)
+        case .activeDays: return Double(activeDays)
         }
     }
 
@@ -214,7 +215,6 @@ public struct CustomerStore: Sendable {
     public func nextWindowExpiry(_ customer: Int32, after time: Int64, before bound: Int64?, watches: [WindowWatch], features: [Double]) -> Int64? {
         var earliest = bound
         var found = false
-        let minorUnitsPerMajor = layout.minorUnitsPerMajor
         for watch in watches {
             let window = layout.windows[watch.window]
             let lowest = window.firstBucket(at: time)
@@ -234,7 +234,7 @@ public struct CustomerStore: Sendable {
                 // A closure literal passed straight on: a closure kept in a variable would be
                 // allocated on the heap at every call.
                 let bucket = firstBucket(customer, window.unit, from: lowest) { rest in
-                    fall.isReached(by: counter.value(in: rest, minorUnitsPerMajor: minorUnitsPerMajor))
+                    fall.isReached(by: value(of: counter.measure, rest, activeDays: 0))
                 }
                 guard let bucket, earliest.map({ window.expiry(of: bucket) < $0 }) ?? true else { continue }
                 earliest = window.expiry(of: bucket)

@@ -46,10 +46,6 @@ struct ByteAppender: Sendable {
         count += bytes.count
     }
 
-    mutating func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { append($0) }
-    }
-
     /// Lets `body` write exactly `length` bytes in place at the end.
     mutating func append(length: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
         body(UnsafeMutableBufferPointer(start: prepare(length), count: length))

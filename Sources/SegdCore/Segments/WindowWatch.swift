@@ -24,19 +24,6 @@ public struct WindowWatch: Sendable {
             case .reviews: .reviews
             }
         }
-
-        /// The sum in `bucket`, as its measure's feature has it (major units for spend).
-        func value(in bucket: ActivityBucket, minorUnitsPerMajor: Double) -> Double {
-            switch self {
-            case .clicks: Double(bucket.clicks)
-            case .sessions: Double(bucket.sessions)
-            case .carts: Double(bucket.carts)
-            case .orders: Double(bucket.orders)
-            case .items: Double(bucket.items)
-            case .spend: Double(bucket.spendMinor) / minorUnitsPerMajor
-            case .reviews: Double(bucket.reviews)
-            }
-        }
     }
 
     /// A counter and the constants rules compare it with; nil when any fall matters.
