@@ -1,12 +1,29 @@
+import CSegdIntrinsics
+
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of iSCSI, ext4 metadata and RocksDB.
-/// Chosen over CRC-32 (zlib) for its better error detection on the record sizes segd writes; computed in
-/// software with slicing-by-8 (eight table lookups per 8 input bytes), about 1–2 GB/s in a release build,
-/// fast enough that checksumming never dominates a commit.
+/// Chosen over CRC-32 (zlib) for its better error detection on the record sizes segd writes. Computed with
+/// the processor's crc32 instruction where it has one (SSE4.2, every x86-64 server since 2008: 8 bytes per
+/// instruction), otherwise in software with slicing-by-8 (eight table lookups per 8 input bytes, about
+/// 1–2 GB/s in a release build). Both give the same answer on every input.
 public enum CRC32C {
     /// The CRC of `bytes`, continuing from `crc` (the result of an earlier call, 0 to start):
     /// `checksum(b, continuing: checksum(a)) == checksum(a + b)`, which lets a record's checksum cover
     /// fields that are not adjacent in memory.
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        guard hardware else { return softwareChecksum(bytes, continuing: crc) }
+        return segd_crc32c_hardware(crc, bytes.baseAddress, bytes.count)
+    }
+
+    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { checksum($0, continuing: crc) }
+    }
+
+    /// Whether ``checksum(_:continuing:)`` uses the processor's instruction.
+    public static let hardware = segd_crc32c_hardware_available() != 0
+
+    /// The same CRC computed in software, whatever the processor: the fallback, and the reference
+    /// the instruction is tested against.
+    public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         tables.withUnsafeBufferPointer { table in
             var crc = ~crc
             var offset = 0
@@ -31,10 +48,6 @@ public enum CRC32C {
             }
             return ~crc
         }
-    }
-
-    public static func checksum(_ bytes: [UInt8], continuing crc: UInt32 = 0) -> UInt32 {
-        bytes.withUnsafeBytes { checksum($0, continuing: crc) }
     }
 
     /// Eight 256-entry tables, flat: table k maps a byte to its CRC contribution k positions further back.

@@ -12,7 +12,8 @@ import Testing
         #expect(CRC32C.checksum((0..<32).map { UInt8(31 - $0) }) == 0x113F_DB5C)
     }
 
-    /// Slicing-by-8 must agree with the one-bit-at-a-time definition at every length and alignment.
+    /// The processor's instruction and slicing-by-8 must each agree with the one-bit-at-a-time
+    /// definition at every length and at every start within a word (unaligned loads).
     @Test func agreesWithBitwiseDefinitionAtEveryLengthAndAlignment() {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         let data = (0..<300).map { _ -> UInt8 in
@@ -21,13 +22,26 @@ import Testing
             state ^= state << 17
             return UInt8(truncatingIfNeeded: state)
         }
-        for start in 0..<9 {
-            for end in stride(from: start, through: data.count, by: 7) {
-                let slice = Array(data[start..<end])
-                #expect(CRC32C.checksum(slice) == bitwiseCRC32C(slice), "bytes \(start)..<\(end)")
+        data.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for end in stride(from: start, through: data.count, by: 7) {
+                    let bytes = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                    let expected = bitwiseCRC32C(Array(bytes))
+                    #expect(CRC32C.checksum(bytes) == expected, "bytes \(start)..<\(end)")
+                    #expect(CRC32C.softwareChecksum(bytes) == expected, "bytes \(start)..<\(end), software")
+                    #expect(CRC32C.checksum(bytes, continuing: 0x1234_5678) == CRC32C.softwareChecksum(bytes, continuing: 0x1234_5678))
+                }
             }
         }
     }
+
+    #if arch(x86_64)
+    /// Every x86-64 processor this runs on has SSE4.2; were detection broken, the test above
+    /// would compare the software CRC with itself.
+    @Test func usesTheInstructionOnX86() {
+        #expect(CRC32C.hardware)
+    }
+    #endif
 
     @Test func continuingEqualsOneShot() {
         let bytes = Array("the quick brown fox jumps over the lazy dog".utf8)
