@@ -214,8 +214,6 @@ extension ZMQSocket {
 
     func setOption(_ code: CInt, _ name: StaticString, bytes: some ZMQFrameBytes) throws(ZMQError) {
         let handle = openHandle
-        try bytes.withFrameBytes { buffer throws(ZMQError) in
-            try call("zmq_setsockopt", option: name) { zmq_setsockopt(handle, code, buffer.baseAddress, buffer.count) }
-        }
+        try call("zmq_setsockopt", option: name) { bytes.withFrameBytes { zmq_setsockopt(handle, code, $0.baseAddress, $0.count) } }
     }
 }

@@ -64,9 +64,9 @@ extension ZMQSocket {
         dontWait: Bool
     ) throws(ZMQError) -> Bool {
         let flags = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
-        return try frame.withFrameBytes { bytes throws(ZMQError) in
-            try callAllowingWouldBlock("zmq_send") { zmq_send(handle, bytes.baseAddress, bytes.count, flags) } != nil
-        }
+        return try callAllowingWouldBlock("zmq_send") {
+            frame.withFrameBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
+        } != nil
     }
 
     private static func sendLaterFrame(
@@ -75,8 +75,6 @@ extension ZMQSocket {
         more: Bool
     ) throws(ZMQError) {
         let flags = more ? ZMQ_SNDMORE : 0
-        try frame.withFrameBytes { bytes throws(ZMQError) in
-            try call("zmq_send") { zmq_send(handle, bytes.baseAddress, bytes.count, flags) }
-        }
+        try call("zmq_send") { frame.withFrameBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) } }
     }
 }

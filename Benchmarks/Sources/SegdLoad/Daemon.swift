@@ -66,7 +66,7 @@ final class DaemonProcess {
         stderrPath = "\(workDirectory)/segd-\(id).stderr"
         try (lines.joined(separator: "\n") + "\n" + extraSegments).write(toFile: configPath, atomically: true, encoding: .utf8)
         stateDirectory = "\(workDirectory)/state-\(id)"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         try prepare(configPath, stateDirectory)
 
         process.executableURL = URL(fileURLWithPath: segd)
