@@ -28,4 +28,42 @@ struct IDHashSetTests {
             }
         }
     }
+
+    @Test("a set growing from 16 to 2^18 slots while its oldest keys leave, as the dedup window does, loses and invents nothing")
+    func growsWhileOldKeysLeave() {
+        var table = IDHashSet()
+        var random = SeededRandom(seed: 11)
+        var keys: [IDHashSet.Key] = []
+        var oldest = 0
+        for step in 0..<100_000 {
+            let key = IDHashSet.Key(first: random.next() | 1, second: random.next())
+            let inserted = table.insert(key)
+            #expect(inserted)
+            keys.append(key)
+            // Forget the oldest keys more slowly than new ones come, so the set keeps growing.
+            if step % 3 == 2 {
+                table.remove(keys[oldest])
+                oldest += 1
+            }
+            guard step % 1_013 == 0 else { continue }
+            #expect(table.count == keys.count - oldest)
+            #expect(keys[oldest...].allSatisfy { table.contains($0) }, "a remembered key went missing at step \(step)")
+            #expect(!keys[..<oldest].contains { table.contains($0) }, "a forgotten key came back at step \(step)")
+            let insertedAgain = table.insert(keys[keys.count - 1])
+            #expect(!insertedAgain, "a key inserted twice")
+        }
+    }
+
+    @Test("a copy of the set keeps its keys while the original changes")
+    func copiesAreIndependent() {
+        var original = IDHashSet()
+        for number in 1...100 { original.insert(IDHashSet.Key(first: UInt64(number), second: 0)) }
+        let copy = original
+        for number in 1...50 { original.remove(IDHashSet.Key(first: UInt64(number), second: 0)) }
+        for number in 101...200 { original.insert(IDHashSet.Key(first: UInt64(number), second: 0)) }
+        #expect(copy.count == 100)
+        #expect((1...100).allSatisfy { copy.contains(IDHashSet.Key(first: UInt64($0), second: 0)) })
+        #expect(!copy.contains(IDHashSet.Key(first: 150, second: 0)))
+        #expect(original.count == 150)
+    }
 }

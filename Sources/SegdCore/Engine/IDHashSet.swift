@@ -1,9 +1,21 @@
-/// A set of 128-bit id hashes: open addressing with linear probing over one flat array of keys,
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A set of 128-bit id hashes: open addressing with linear probing over one flat table of keys,
 /// at most half full, with no tombstones (a removal shifts the entries probed past it back).
 ///
 /// The keys are already well-mixed hashes, so a key's low bits pick its slot directly: no
 /// `Hasher` round per lookup, as a `Set` or `Dictionary` would make for every event. The key
 /// (0, 0) marks an empty slot and cannot be stored. Owned by one writer.
+///
+/// Growth never stops the writer. A set of millions of ids that rehashed everything at once
+/// stalled ingest for tens of milliseconds (zeroing the new table, then a cache miss per key), the
+/// largest hiccup in publish-to-alert latency. Instead the new table comes zeroed from `calloc`
+/// (fresh pages, zeroed by the kernel when first touched), the old one is kept beside it, and each
+/// insert moves a few of its clusters across; lookups and removals look in both meanwhile.
 struct IDHashSet: Sendable {
     struct Key: Equatable, Sendable {
         var first: UInt64
@@ -12,54 +24,146 @@ struct IDHashSet: Sendable {
         static let empty = Key(first: 0, second: 0)
     }
 
-    private var slots: [Key]
+    private var table: KeyTable
+    /// While growing, the previous table: its clusters still to move, the others emptied.
+    private var draining: KeyTable?
+    /// The next slot of `draining` to look at: the slot before it is empty, so a cluster starts
+    /// at it or later and is moved whole (moving part of one would hide the rest from lookups).
+    private var drainCursor = 0
+    /// Slots of `draining` not yet looked at.
+    private var drainRemaining = 0
     private(set) var count = 0
+
+    /// Old slots looked at per insert while growing. Growth starts with the new table a quarter
+    /// full, and the next one is due when it is half full, after as many inserts as the old table
+    /// has keys (at most half its slots): two slots per insert would do; four leave room.
+    private static let drainSlotsPerInsert = 4
 
     init(minimumCapacity: Int = 8) {
         // The smallest power of two at least twice the capacity asked for (and at least 16).
-        let capacity = max(16, 1 << (Int.bitWidth - (max(minimumCapacity, 1) * 2 - 1).leadingZeroBitCount))
-        slots = Array(repeating: .empty, count: capacity)
+        table = KeyTable(capacity: max(16, 1 << (Int.bitWidth - (max(minimumCapacity, 1) * 2 - 1).leadingZeroBitCount)))
     }
 
     func contains(_ key: Key) -> Bool {
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: key.first) & mask
-        while slots[index] != .empty {
-            if slots[index] == key { return true }
-            index = (index + 1) & mask
-        }
-        return false
+        table.find(key) != nil || draining?.find(key) != nil
     }
 
     /// Adds `key`; returns false when it was already present.
     @discardableResult
     mutating func insert(_ key: Key) -> Bool {
         precondition(key != .empty, "the key (0, 0) marks empty slots")
-        if (count + 1) * 2 > slots.count { grow() }
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: key.first) & mask
-        while slots[index] != .empty {
-            if slots[index] == key { return false }
-            index = (index + 1) & mask
-        }
-        slots[index] = key
+        makeUnique()
+        if draining != nil { drain(slots: Self.drainSlotsPerInsert) }
+        if contains(key) { return false }
+        if (count + 1) * 2 > table.capacity { startGrowth() }
+        table.place(key)
         count += 1
         return true
     }
 
-    /// Removes `key` if present. Entries probed past its slot move back into the gap when their
-    /// home slot allows, so every key stays reachable from its home without tombstones.
+    /// Removes `key` if present.
     mutating func remove(_ key: Key) {
-        let mask = slots.count - 1
-        var gap = Int(truncatingIfNeeded: key.first) & mask
-        while slots[gap] != key {
-            guard slots[gap] != .empty else { return }
-            gap = (gap + 1) & mask
+        makeUnique()
+        if table.remove(key) || draining?.remove(key) == true { count -= 1 }
+    }
+
+    /// Copy on write: a copy of the set (a copied engine) shares its tables until one of them changes.
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
+        if draining != nil, !isKnownUniquelyReferenced(&draining!) { draining = draining!.copy() }
+    }
+
+    private mutating func startGrowth() {
+        // Should a growth still be under way (it cannot, at the drain rate above), finish it first.
+        if draining != nil { drain(slots: .max) }
+        let old = table
+        table = KeyTable(capacity: old.capacity * 2)
+        // Start just after an empty slot (a table at most half full has one), so no cluster
+        // wraps past the point where the walk ends.
+        var start = 0
+        while old.slots[start] != .empty { start += 1 }
+        draining = old
+        drainCursor = (start + 1) & (old.capacity - 1)
+        drainRemaining = old.capacity - 1
+    }
+
+    /// Looks at `slots` more slots of the old table (finishing the cluster it is in), moving each
+    /// cluster into the new table and emptying it.
+    private mutating func drain(slots: Int) {
+        guard let old = draining else { return }
+        let mask = old.capacity - 1
+        var looked = 0
+        while looked < slots, drainRemaining > 0 {
+            while old.slots[drainCursor] != .empty {
+                table.place(old.slots[drainCursor])
+                old.slots[drainCursor] = .empty
+                drainCursor = (drainCursor + 1) & mask
+                drainRemaining -= 1
+                looked += 1
+            }
+            drainCursor = (drainCursor + 1) & mask
+            drainRemaining -= 1
+            looked += 1
         }
+        if drainRemaining <= 0 { draining = nil }
+    }
+}
+
+/// One open-addressing table of ``IDHashSet/Key``s, a power of two in size, in memory from
+/// `calloc`: large tables get fresh pages from the kernel, zero until written, so a new table
+/// costs no pass over its memory (the empty key is all zero bits).
+private final class KeyTable: @unchecked Sendable {
+    // @unchecked: the memory is only reached through the one IDHashSet that owns this table
+    // uniquely (copy on write), on its writer's thread.
+    let capacity: Int
+    let slots: UnsafeMutablePointer<IDHashSet.Key>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        guard let memory = calloc(capacity, MemoryLayout<IDHashSet.Key>.stride) else {
+            fatalError("out of memory for \(capacity) id hashes")
+        }
+        slots = memory.bindMemory(to: IDHashSet.Key.self, capacity: capacity)
+    }
+
+    deinit { free(slots) }
+
+    func copy() -> KeyTable {
+        let copy = KeyTable(capacity: capacity)
+        copy.slots.update(from: slots, count: capacity)
+        return copy
+    }
+
+    private var mask: Int { capacity - 1 }
+
+    private func home(_ key: IDHashSet.Key) -> Int { Int(truncatingIfNeeded: key.first) & mask }
+
+    /// The slot holding `key`, if any.
+    func find(_ key: IDHashSet.Key) -> Int? {
+        var index = home(key)
+        while slots[index] != .empty {
+            if slots[index] == key { return index }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    /// Puts `key`, known to be absent, in the first empty slot from its home.
+    func place(_ key: IDHashSet.Key) {
+        var index = home(key)
+        while slots[index] != .empty { index = (index + 1) & mask }
+        slots[index] = key
+    }
+
+    /// Removes `key` if present and returns whether it was. Entries probed past its slot move
+    /// back into the gap when their home slot allows, so every key stays reachable from its home
+    /// without tombstones, and clusters only ever split.
+    func remove(_ key: IDHashSet.Key) -> Bool {
+        guard var gap = find(key) else { return false }
         var next = (gap + 1) & mask
         while slots[next] != .empty {
             // The entry at `next` may move into the gap unless its home lies cyclically in (gap, next].
-            let homeAfterGap = (Int(truncatingIfNeeded: slots[next].first) &- gap) & mask
+            let homeAfterGap = (home(slots[next]) &- gap) & mask
             let nextAfterGap = (next &- gap) & mask
             if homeAfterGap == 0 || homeAfterGap > nextAfterGap {
                 slots[gap] = slots[next]
@@ -68,13 +172,6 @@ struct IDHashSet: Sendable {
             next = (next + 1) & mask
         }
         slots[gap] = .empty
-        count -= 1
-    }
-
-    private mutating func grow() {
-        let old = slots
-        slots = Array(repeating: .empty, count: old.count * 2)
-        count = 0
-        for key in old where key != .empty { insert(key) }
+        return true
     }
 }
