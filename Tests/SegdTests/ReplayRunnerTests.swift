@@ -69,6 +69,37 @@ struct ReplayRunnerTests {
         #expect(outputs[0].1.count > 10_000)
     }
 
+    @Test("a refit failing the same way at every interval is reported once, then counted")
+    func repeatedRefitFailures() throws {
+        let directory = try TemporaryDirectory()
+        let parameters = directory.path("churn.json")
+        try #"{"model":"bgnbd","unit":"weeks","r":0.267,"alpha":5.99,"a":0.484,"b":2.11,"one_time_buyer_days":200,"gamma_gamma":{"p":5.09,"q":4.0,"gamma":21.3}}"#.write(toFile: parameters, atomically: true, encoding: .utf8)
+        let churned = try SegdConfiguration.parse("""
+            [churn]
+            params = "\(parameters)"
+            refit_interval = "7d"
+
+            [[segment]]
+            name = "buyer"
+            rule = "orders_7d >= 1"
+            """, file: directory.path("replay-test.toml"))
+        // One order per customer, one customer a day for ten weeks: no customer ever buys twice,
+        // so every weekly refit fails for the same reason.
+        let input = directory.path("events.tsv")
+        let day: Int64 = 86_400_000
+        let lines = (0..<70).map { index in
+            #"orders\#t{"event_id":"o-\#(index)","customer_id":"c-\#(index)","ts":\#(1_767_225_600_000 + Int64(index) * day),"amount":1999,"currency":"USD"}"#
+        }
+        try lines.joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        var reported: [String] = []
+        _ = try ReplayRunner.run(configuration: churned, options: .init(input: input)) { reported.append($0) }
+        try #require(reported.count == 2, "\(reported)")
+        #expect(reported[0].hasPrefix("churn model refit failed, keeping the model in force: no customer bought on two different days"))
+        #expect(reported[1].hasPrefix("churn model refit failed ") && reported[1].hasSuffix(" more times with the same error"))
+        let repeats = Int(reported[1].split(separator: " ")[4])
+        #expect(repeats.map { $0 >= 5 } == true, "\(reported[1])")
+    }
+
     @Test("a missing input file is an error naming it")
     func missingInput() throws {
         #expect {

@@ -25,10 +25,28 @@ public struct ReplayRunner {
     /// Outbound messages are written in batches of this many, to bound memory on large inputs.
     private static let flushThreshold = 4_096
 
-    /// `report` receives a line for standard error when a churn refit fails.
+    /// `report` receives a line for standard error when a churn refit fails. A failure repeating the
+    /// one before it is counted instead, and the count reported once the repeats end: data that
+    /// cannot be fitted fails the same way at every refit interval, which in a long file is
+    /// thousands of identical lines.
     public static func run(configuration: SegdConfiguration, options: Options, report: (String) -> Void = { _ in }) throws -> String {
+        var lastFailure: String?
+        var repeats = 0
+        func reportRepeats() {
+            guard repeats > 0 else { return }
+            report("churn model refit failed \(repeats) more time\(repeats == 1 ? "" : "s") with the same error")
+            repeats = 0
+        }
         func reportRefit(_ failure: ChurnFitError?) {
-            if let failure { report("churn model refit failed, keeping the model in force: \(failure)") }
+            guard let failure else { return }
+            let text = "\(failure)"
+            if text == lastFailure {
+                repeats += 1
+                return
+            }
+            reportRepeats()
+            lastFailure = text
+            report("churn model refit failed, keeping the model in force: \(text)")
         }
         var pipeline = try LivePipelineFactory.make(configuration)
         var emitter = try options.emit.map { path throws(FileError) in try MessageFileWriter(path: path) }
@@ -44,6 +62,7 @@ public struct ReplayRunner {
             pipeline.engine.advanceClock(to: until)
             reportRefit(pipeline.engine.refitChurnModelIfDue())
         }
+        reportRepeats()
         try drain(&pipeline, into: &emitter)
         try emitter?.flush()
         if let path = options.profiles { try ProfileFile.write(pipeline.engine, to: path) }
