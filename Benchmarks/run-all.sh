@@ -19,7 +19,9 @@ echo "== 4: end to end, segd beside a bare libzmq subscriber"
 "$load" e2e --transport ipc --events "${E2E_EVENTS:-1000000}"
 
 echo "== 5: publish-to-alert latency"
+# Probes (fresh-customer orders) among segd generate's mix; then the worst case, every event a probe.
 for rate in ${LATENCY_RATES:-100000 20000}; do "$load" latency --rate "$rate" --seconds 10; done
+"$load" latency --rate 100000 --seconds 10 --mix fresh-orders
 
 echo "== 6: resident memory per customer"
 # 5,000,000 customers takes about 2 minutes more: MEMORY_CUSTOMERS=100000,1000000,5000000

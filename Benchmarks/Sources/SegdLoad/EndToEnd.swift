@@ -55,6 +55,21 @@ struct EventFile {
     }
 }
 
+/// The event file to send (`--file`), by default `segd generate`'s for `events` events (100,000
+/// customers, seed 1), generated into the work directory the first time it is asked for.
+func generatedEventFile(_ options: Options, events: Int, segd: String, work: String) throws -> String {
+    let file = try options.string("file", default: "\(work)/events-\(events).tsv")
+    guard !FileManager.default.fileExists(atPath: file) else { return file }
+    print("generating \(file) (segd generate --events \(events) --customers 100000 --seed 1)")
+    let generate = Process()
+    generate.executableURL = URL(fileURLWithPath: segd)
+    generate.arguments = ["generate", "--events", "\(events)", "--customers", "100000", "--seed", "1", "-o", file]
+    try generate.run()
+    generate.waitUntilExit()
+    guard generate.terminationStatus == 0 else { throw UsageError(description: "segd generate failed") }
+    return file
+}
+
 /// `publish`: one PUB (XPUB, to see subscriptions arrive) connected to every endpoint given, sending
 /// the file as fast as libzmq takes it, then the sentinel; a SUB on the daemon's alert endpoint
 /// notes when the sentinel's alert comes out. Prints one JSON line.
@@ -170,16 +185,7 @@ func runEndToEnd(_ options: Options) throws {
     let events = try options.int("events", default: 1_000_000)
     let segd = try options.string("segd", default: Paths.segdBinary)
     let work = try Paths.workDirectory()
-    let file = try options.string("file", default: "\(work)/events-\(events).tsv")
-    if !FileManager.default.fileExists(atPath: file) {
-        print("generating \(file) (segd generate --events \(events) --customers 100000 --seed 1)")
-        let generate = Process()
-        generate.executableURL = URL(fileURLWithPath: segd)
-        generate.arguments = ["generate", "--events", "\(events)", "--customers", "100000", "--seed", "1", "-o", file]
-        try generate.run()
-        generate.waitUntilExit()
-        guard generate.terminationStatus == 0 else { throw UsageError(description: "segd generate failed") }
-    }
+    let file = try generatedEventFile(options, events: events, segd: segd, work: work)
 
     let id = getpid()
     let (daemonSub, daemonPublish, bareBind): (String, String, String) = transport == "ipc"

@@ -6,22 +6,34 @@ import ZeroMQ
 
 /// Publish-to-alert latency at a fixed offered rate.
 ///
-/// The daemon runs the default config plus one segment, `ordered_today` (`orders_24h >= 1`), and
-/// every event is an order from a customer never seen before, so every event causes exactly one
-/// alert (`segment.ordered_today.enter`, carrying the event's id). A sender thread publishes at the
-/// offered rate — bursts of `burst` events on a fixed schedule (by default one burst every 100 µs:
-/// 10 events at 100k/s, 2 at 20k/s; absolute-time sleeps) — with `ts` = the wall-clock time of publishing; a receiver thread in the
-/// same process subscribes to the daemon's alerts. Latency is alert receipt minus the event's
-/// send time, both on the monotonic clock, for events after a one-second warm-up, recorded in an
-/// HDR histogram (microsecond resolution, 3 significant digits).
+/// The daemon runs the default config plus one segment, `ordered_today` (`orders_24h >= 1`). Latency
+/// is measured on probes: orders from customers never seen before, each of which causes exactly one
+/// `segment.ordered_today.enter` alert carrying its event id. With `--mix generated` (the default)
+/// every `--probe-every`-th event (10) is a probe and the others are `segd generate`'s stream (80 %
+/// clicks, 15 % orders, 5 % reviews from 100,000 customers), so the daemon works on the usual mix;
+/// with `--mix fresh-orders` every event is a probe, the costliest stream there is: every event a
+/// new customer, four alerts and growing state.
+///
+/// A sender thread publishes at the offered rate — bursts of `burst` events on a fixed schedule (by
+/// default one burst every 100 µs: 10 events at 100k/s, 2 at 20k/s; absolute-time sleeps) — with
+/// `ts` = the wall-clock time of publishing; a receiver thread in the same process subscribes to
+/// the probes' alerts. Latency is alert receipt minus the probe's send time, both on the monotonic
+/// clock, for probes after a one-second warm-up, recorded in an HDR histogram (microsecond
+/// resolution, 3 significant digits).
 func runLatency(_ options: Options) throws {
     let rate = try options.int("rate", default: 100_000)
     let seconds = try options.int("seconds", default: 10)
     let burst = try options.int("burst", default: max(1, rate / 10_000))
     let segd = try options.string("segd", default: Paths.segdBinary)
     let work = try Paths.workDirectory()
+    let mix = try options.string("mix", default: "generated")
+    guard mix == "generated" || mix == "fresh-orders" else { throw UsageError(description: "--mix is generated or fresh-orders, not \(mix)") }
+    let probeEvery = mix == "generated" ? try options.int("probe-every", default: 10) : 1
     let total = rate * seconds
-    let warmup = rate
+    let probes = (total + probeEvery - 1) / probeEvery
+    let warmup = (rate + probeEvery - 1) / probeEvery
+    // The generated events to send between probes, their `ts` values replaced at sending.
+    let background = mix == "generated" ? try TimestampedEvents(path: generatedEventFile(options, events: total, segd: segd, work: work)) : nil
     let extra = """
 
         [[segment]]
@@ -35,8 +47,8 @@ func runLatency(_ options: Options) throws {
         extraSegments: extra, workDirectory: work)
     let context = try ZMQContext()
 
-    let sendTimes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: total)
-    let receiveTimes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: total)
+    let sendTimes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: probes)
+    let receiveTimes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: probes)
     sendTimes.initialize(repeating: 0)
     receiveTimes.initialize(repeating: 0)
     defer { sendTimes.deallocate(); receiveTimes.deallocate() }
@@ -61,7 +73,7 @@ func runLatency(_ options: Options) throws {
                 guard try socket.receive(into: &frames) else {
                     if flags.senderDone.load(ordering: .acquiring) {
                         idleSinceDone += 1
-                        if idleSinceDone >= 10 || flags.receivedCount.load(ordering: .relaxed) == total { break }
+                        if idleSinceDone >= 10 || flags.receivedCount.load(ordering: .relaxed) == probes { break }
                     }
                     continue
                 }
@@ -70,7 +82,9 @@ func runLatency(_ options: Options) throws {
                 let index: Int? = frames.withFrame(1) { json in
                     json.withMemoryRebound(to: UInt8.self) { bytes in
                         guard var position = endOfFirst(marker, in: bytes) else { return nil }
-                        if bytes[position] == UInt8(ascii: "p") { return -1 } // a probe
+                        if bytes[position] == UInt8(ascii: "p") { return -1 } // a readiness probe
+                        // A generated event's order also enters the segment: not a measured probe.
+                        guard bytes.count - position > 4, bytes[position] == UInt8(ascii: "l") else { return nil }
                         position += 4 // "lat-"
                         var value = 0
                         while position < bytes.count, bytes[position] >= 0x30, bytes[position] <= 0x39 {
@@ -82,10 +96,10 @@ func runLatency(_ options: Options) throws {
                 }
                 if index == -1 {
                     flags.receiverReady.store(true, ordering: .releasing)
-                } else if let index, index < total {
+                } else if let index, index < probes {
                     receives[index] = now
                     flags.receivedCount.add(1, ordering: .relaxed)
-                    if flags.receivedCount.load(ordering: .relaxed) == total, flags.senderDone.load(ordering: .acquiring) { break }
+                    if flags.receivedCount.load(ordering: .relaxed) == probes, flags.senderDone.load(ordering: .acquiring) { break }
                 }
             }
             socket.close()
@@ -129,6 +143,7 @@ func runLatency(_ options: Options) throws {
     let tsPart = Array("\",\"ts\":".utf8)
     let tail = Array(",\"amount\":1999,\"currency\":\"USD\"}".utf8)
     var index = 0
+    var sentBackground = 0
     var tickNumber: UInt64 = 0
     while index < total {
         var due = timespec(tv_sec: Int(( start + tickNumber * tick) / 1_000_000_000), tv_nsec: Int((start + tickNumber * tick) % 1_000_000_000))
@@ -137,15 +152,22 @@ func runLatency(_ options: Options) throws {
         let wall = wallMilliseconds()
         for _ in 0..<burst where index < total {
             payload.removeAll(keepingCapacity: true)
-            payload.append(contentsOf: prefix)
-            appendDecimal(index, to: &payload)
-            payload.append(contentsOf: customerPrefix)
-            appendDecimal(index, to: &payload)
-            payload.append(contentsOf: tsPart)
-            appendDecimal(Int(wall), to: &payload)
-            payload.append(contentsOf: tail)
-            sends[index] = monotonicNanoseconds()
-            try publisher.send("orders", payload)
+            if index % probeEvery == 0 {
+                let probe = index / probeEvery
+                payload.append(contentsOf: prefix)
+                appendDecimal(probe, to: &payload)
+                payload.append(contentsOf: customerPrefix)
+                appendDecimal(probe, to: &payload)
+                payload.append(contentsOf: tsPart)
+                appendDecimal(Int(wall), to: &payload)
+                payload.append(contentsOf: tail)
+                sends[probe] = monotonicNanoseconds()
+                try publisher.send("orders", payload)
+            } else if let background {
+                let topic = background.write(sentBackground % background.count, at: wall, into: &payload)
+                sentBackground += 1
+                try publisher.send(topic, payload)
+            }
             index += 1
         }
     }
@@ -157,19 +179,21 @@ func runLatency(_ options: Options) throws {
 
     var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
     var lost = 0
-    for i in warmup..<total {
+    for i in warmup..<probes {
         if receives[i] == 0 { lost += 1; continue }
         _ = histogram.record((receives[i] - sends[i]) / 1_000)
     }
-    let lostAll = (0..<total).reduce(0) { $0 + (receives[$1] == 0 ? 1 : 0) }
+    let lostAll = (0..<probes).reduce(0) { $0 + (receives[$1] == 0 ? 1 : 0) }
     let offered = Double(total) * 1e9 / Double(sendEnd - sends[0])
+    let stream = mix == "generated" ? "1 in \(probeEvery) a fresh-customer order (the probes), the rest segd generate's mix" : "every event a fresh-customer order"
     let p = { (q: Double) in histogram.valueAtPercentile(q) }
     print("""
-        latency publish → alert at \(rate) events/s offered (\(formatRate(offered)) achieved, bursts of \(burst)), \(total) events, first \(warmup) as warm-up
+        latency publish → alert at \(rate) events/s offered (\(formatRate(offered)) achieved, bursts of \(burst)), \(total) events: \(stream)
+          \(probes) probes, the first \(warmup) as warm-up:
           p50 \(p(50)) µs   p90 \(p(90)) µs   p99 \(p(99)) µs   p99.9 \(p(99.9)) µs   max \(histogram.max) µs   mean \(String(format: "%.1f", histogram.mean)) µs
-          alerts missing: \(lostAll) of \(total) (\(lost) after warm-up); segd processed \(processed.map(String.init) ?? "?") (incl. \(probe) probes)
+          alerts missing: \(lostAll) of \(probes) (\(lost) after warm-up); segd processed \(processed.map(String.init) ?? "?") (incl. \(probe) probes)
         """)
-    recordResult("{\"benchmark\":\"latency\",\"rate\":\(rate),\"achieved\":\(Int(offered)),\"events\":\(total),\"p50_us\":\(p(50)),\"p90_us\":\(p(90)),"
+    recordResult("{\"benchmark\":\"latency\",\"mix\":\"\(mix)\",\"probes\":\(probes),\"rate\":\(rate),\"achieved\":\(Int(offered)),\"events\":\(total),\"p50_us\":\(p(50)),\"p90_us\":\(p(90)),"
         + "\"p99_us\":\(p(99)),\"p999_us\":\(p(99.9)),\"max_us\":\(histogram.max),\"missing\":\(lostAll)}")
 }
 
@@ -201,5 +225,39 @@ private func endOfFirst(_ marker: [UInt8], in bytes: UnsafeBufferPointer<UInt8>)
             start += 1
         }
         return nil
+    }
+}
+
+/// A generated event file whose `ts` values are replaced when sent: per event, its topic and its
+/// payload split around the digits of `ts`.
+struct TimestampedEvents {
+    private let file: EventFile
+    /// Per event: where the digits of its `ts` start and end.
+    private let timestamps: [(start: Int, end: Int)]
+
+    init(path: String) throws {
+        let file = try EventFile(path: path)
+        let marker = Array("\"ts\":".utf8)
+        self.file = file
+        timestamps = try file.bytes.withUnsafeBufferPointer { bytes in
+            try file.bounds.map { line in
+                let payload = UnsafeBufferPointer(rebasing: bytes[line.payload..<line.end])
+                guard let digits = endOfFirst(marker, in: payload) else { throw UsageError(description: "an event without \"ts\": in \(path)") }
+                var end = digits
+                while end < payload.count, payload[end] >= 0x30, payload[end] <= 0x39 { end += 1 }
+                return (line.payload + digits, line.payload + end)
+            }
+        }
+    }
+
+    var count: Int { file.bounds.count }
+
+    /// Writes event `index`'s payload with `ts` = `time` into `payload`; returns its topic.
+    func write(_ index: Int, at time: Int64, into payload: inout [UInt8]) -> ArraySlice<UInt8> {
+        let line = file.bounds[index]
+        payload.append(contentsOf: file.bytes[line.payload..<timestamps[index].start])
+        appendDecimal(Int(time), to: &payload)
+        payload.append(contentsOf: file.bytes[timestamps[index].end..<line.end])
+        return file.bytes[line.topic..<(line.payload - 1)]
     }
 }
