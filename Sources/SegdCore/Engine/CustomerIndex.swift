@@ -4,9 +4,14 @@ import SegdDurability
 /// per-customer state can live in flat arrays indexed by that number.
 ///
 /// Owned by the engine's single writer. Ids are kept back to back in one byte arena; the hash table
-/// is open addressing with linear probing over `Int32` slots plus a parallel array of hash tags, so
-/// a lookup touches two small arrays and compares bytes only on a tag match. Nothing is allocated
-/// per lookup; the arrays grow geometrically.
+/// is open addressing with linear probing over 64-bit slots, each a hash tag (high half) and the
+/// customer's number plus one (low half; zero marks an empty slot), so a probe reads one array and
+/// compares bytes only on a tag match. Nothing is allocated per lookup.
+///
+/// Growth never stops the writer: the doubled table comes zeroed from `calloc` (``ZeroedTable``)
+/// and customers move into it in number order, two per call to ``intern(_:)``, while the previous
+/// table keeps answering for those not moved yet. Rehashing a million ids at once stalled ingest
+/// for 40 ms.
 ///
 /// An id can be removed (privacy erasure): it leaves the table and its bytes are overwritten, but
 /// its number stays taken, dead, since other state is indexed by it.
@@ -16,16 +21,21 @@ public struct CustomerIndex: Sendable {
     private var idEnds: [UInt32] = []
     /// Whether each number's id was removed.
     private var removed: [Bool] = []
-    private var slots: [Int32]
-    private var tags: [UInt32]
-    private var mask: Int
+    private var table: ZeroedTable<UInt64>
+    /// While growing, the previous table, complete for the customers numbered below `moveEnd`.
+    private var previous: ZeroedTable<UInt64>?
+    /// Customers numbered below this are in `table`, and so is every one from `moveEnd` on.
+    private var moved: Int32 = 0
+    private var moveEnd: Int32 = 0
+
+    /// Customers moved into a growing table per intern. Growth starts with the new table a quarter
+    /// full; the next is due when it is half full, after as many new customers as it holds.
+    private static let movesPerIntern = 2
 
     public init(expectedCustomers: Int = 1024) {
         var capacity = 16
         while capacity < expectedCustomers * 2 { capacity <<= 1 }
-        slots = Array(repeating: -1, count: capacity)
-        tags = Array(repeating: 0, count: capacity)
-        mask = capacity - 1
+        table = ZeroedTable(capacity: capacity)
     }
 
     /// The number of numbers handed out so far, removed ones included.
@@ -33,36 +43,22 @@ public struct CustomerIndex: Sendable {
 
     /// Returns the dense number of `id`, assigning the next one if the id is new.
     public mutating func intern(_ id: UnsafeRawBufferPointer) -> Int32 {
+        makeUnique()
+        if previous != nil { move(Self.movesPerIntern) }
         let hash = Self.hash(id)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
-        while true {
-            let customer = slots[slot]
-            if customer < 0 { break }
-            if tags[slot] == tag, matches(customer, id) { return customer }
-            slot = (slot + 1) & mask
-        }
+        if let customer = find(id, hash: hash) { return customer }
         let customer = Int32(idEnds.count)
         arena.append(contentsOf: id)
         idEnds.append(UInt32(arena.count))
         removed.append(false)
-        slots[slot] = customer
-        tags[slot] = tag
-        if idEnds.count * 2 > slots.count { grow() }
+        if idEnds.count * 2 > table.capacity { startGrowth(newest: customer) }
+        Self.place(customer, hash: hash, in: table)
         return customer
     }
 
     /// Returns the dense number of `id`, or nil if it was never interned or was removed.
     public func lookup(_ id: UnsafeRawBufferPointer) -> Int32? {
-        let hash = Self.hash(id)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        let tag = UInt32(truncatingIfNeeded: hash >> 32)
-        while true {
-            let customer = slots[slot]
-            if customer < 0 { return nil }
-            if tags[slot] == tag, matches(customer, id) { return customer }
-            slot = (slot + 1) & mask
-        }
+        find(id, hash: Self.hash(id))
     }
 
     public func lookup(_ id: String) -> Int32? {
@@ -74,24 +70,16 @@ public struct CustomerIndex: Sendable {
     /// overwritten with zeros, and if it is interned again it gets a new number.
     public mutating func remove(_ customer: Int32) {
         precondition(!removed[Int(customer)], "CustomerIndex: customer \(customer) was already removed")
-        var hole = homeSlot(of: customer)
-        while slots[hole] != customer { hole = (hole + 1) & mask }
+        makeUnique()
+        let hash = withID(customer) { Self.hash($0) }
+        for table in [table, previous].compactMap(\.self) {
+            guard let slot = Self.slot(of: customer, hash: hash, in: table) else { continue }
+            table.vacate(slot, isEmpty: { $0 == 0 }) { [self] entry in
+                withID(Self.customer(in: entry)) { Int(truncatingIfNeeded: Self.hash($0)) } & table.mask
+            }
+        }
         for offset in byteRange(customer) { arena[offset] = 0 }
         removed[Int(customer)] = true
-        // Backward-shift deletion: an entry after the hole in its probe run moves back into it
-        // unless its home slot lies after the hole, so no run is cut short and every lookup
-        // still finds its id without tombstones.
-        var next = (hole + 1) & mask
-        while slots[next] >= 0 {
-            if (next - homeSlot(of: slots[next])) & mask >= (next - hole) & mask {
-                slots[hole] = slots[next]
-                tags[hole] = tags[next]
-                hole = next
-            }
-            next = (next + 1) & mask
-        }
-        slots[hole] = -1
-        tags[hole] = 0
     }
 
     /// Whether customer `customer`'s id was removed.
@@ -122,11 +110,6 @@ public struct CustomerIndex: Sendable {
         return start..<Int(idEnds[index])
     }
 
-    /// The slot the probe for customer `customer`'s id starts at.
-    private func homeSlot(of customer: Int32) -> Int {
-        withID(customer) { Int(truncatingIfNeeded: Self.hash($0)) & mask }
-    }
-
     private func matches(_ customer: Int32, _ id: UnsafeRawBufferPointer) -> Bool {
         let range = byteRange(customer)
         guard range.count == id.count else { return false }
@@ -135,22 +118,77 @@ public struct CustomerIndex: Sendable {
         }
     }
 
-    private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = Array(repeating: -1, count: capacity)
-        tags = Array(repeating: 0, count: capacity)
-        mask = capacity - 1
-        insertAll()
+    /// The number of the customer whose id is `id` (hashing to `hash`), in whichever table holds it.
+    private func find(_ id: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        if let customer = find(id, hash: hash, in: table) { return customer }
+        guard let previous else { return nil }
+        return find(id, hash: hash, in: previous)
+    }
+
+    private func find(_ id: UnsafeRawBufferPointer, hash: UInt64, in table: ZeroedTable<UInt64>) -> Int32? {
+        var slot = Int(truncatingIfNeeded: hash) & table.mask
+        let tag = hash >> 32
+        while true {
+            let entry = table.slots[slot]
+            if entry == 0 { return nil }
+            if entry >> 32 == tag, matches(Self.customer(in: entry), id) { return Self.customer(in: entry) }
+            slot = (slot + 1) & table.mask
+        }
+    }
+
+    /// The slot of `table` holding `customer` (whose id hashes to `hash`), if it is there.
+    private static func slot(of customer: Int32, hash: UInt64, in table: ZeroedTable<UInt64>) -> Int? {
+        var slot = Int(truncatingIfNeeded: hash) & table.mask
+        while table.slots[slot] != 0 {
+            if Self.customer(in: table.slots[slot]) == customer { return slot }
+            slot = (slot + 1) & table.mask
+        }
+        return nil
+    }
+
+    /// Puts `customer`, absent from `table`, in the first empty slot from its home.
+    private static func place(_ customer: Int32, hash: UInt64, in table: ZeroedTable<UInt64>) {
+        var slot = Int(truncatingIfNeeded: hash) & table.mask
+        while table.slots[slot] != 0 { slot = (slot + 1) & table.mask }
+        table.slots[slot] = (hash >> 32) << 32 | UInt64(UInt32(customer) + 1)
+    }
+
+    private static func customer(in entry: UInt64) -> Int32 {
+        Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+    }
+
+    /// Copy on write: a copy of the index (a copied engine) shares its tables until one of them changes.
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
+        if previous != nil, !isKnownUniquelyReferenced(&previous!) { previous = previous!.copy() }
+    }
+
+    /// Starts moving into a doubled table; `newest`, just numbered, goes straight into it.
+    private mutating func startGrowth(newest: Int32) {
+        // Should a growth still be under way (it cannot, at the rate above), finish it first.
+        if previous != nil { move(Int.max) }
+        previous = table
+        table = ZeroedTable(capacity: table.capacity * 2)
+        moved = 0
+        moveEnd = newest
+        if moveEnd == 0 { previous = nil }
+    }
+
+    /// Moves up to `limit` more customers from the previous table into the new one.
+    private mutating func move(_ limit: Int) {
+        var count = 0
+        while count < limit, moved < moveEnd {
+            if !removed[Int(moved)] { Self.place(moved, hash: withID(moved) { Self.hash($0) }, in: table) }
+            moved += 1
+            count += 1
+        }
+        if moved >= moveEnd { previous = nil }
     }
 
     /// Puts every id not removed into the table, which is empty and large enough.
     private mutating func insertAll() {
         for customer in 0..<Int32(idEnds.count) where !removed[Int(customer)] {
-            let hash = withID(customer) { Self.hash($0) }
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = customer
-            tags[slot] = UInt32(truncatingIfNeeded: hash >> 32)
+            Self.place(customer, hash: withID(customer) { Self.hash($0) }, in: table)
         }
     }
 

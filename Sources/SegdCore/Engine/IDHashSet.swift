@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A set of 128-bit id hashes: open addressing with linear probing over one flat table of keys,
 /// at most half full, with no tombstones (a removal shifts the entries probed past it back).
 ///
@@ -14,8 +8,8 @@ import Darwin
 /// Growth never stops the writer. A set of millions of ids that rehashed everything at once
 /// stalled ingest for tens of milliseconds (zeroing the new table, then a cache miss per key), the
 /// largest hiccup in publish-to-alert latency. Instead the new table comes zeroed from `calloc`
-/// (fresh pages, zeroed by the kernel when first touched), the old one is kept beside it, and each
-/// insert moves a few of its clusters across; lookups and removals look in both meanwhile.
+/// (``ZeroedTable``), the old one is kept beside it, and each insert moves a few of its clusters
+/// across; lookups and removals look in both meanwhile.
 struct IDHashSet: Sendable {
     struct Key: Equatable, Sendable {
         var first: UInt64
@@ -109,32 +103,9 @@ struct IDHashSet: Sendable {
     }
 }
 
-/// One open-addressing table of ``IDHashSet/Key``s, a power of two in size, in memory from
-/// `calloc`: large tables get fresh pages from the kernel, zero until written, so a new table
-/// costs no pass over its memory (the empty key is all zero bits).
-private final class KeyTable: @unchecked Sendable {
-    // @unchecked: the memory is only reached through the one IDHashSet that owns this table
-    // uniquely (copy on write), on its writer's thread.
-    let capacity: Int
-    let slots: UnsafeMutablePointer<IDHashSet.Key>
+private typealias KeyTable = ZeroedTable<IDHashSet.Key>
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        guard let memory = calloc(capacity, MemoryLayout<IDHashSet.Key>.stride) else {
-            fatalError("out of memory for \(capacity) id hashes")
-        }
-        slots = memory.bindMemory(to: IDHashSet.Key.self, capacity: capacity)
-    }
-
-    deinit { free(slots) }
-
-    func copy() -> KeyTable {
-        let copy = KeyTable(capacity: capacity)
-        copy.slots.update(from: slots, count: capacity)
-        return copy
-    }
-
-    private var mask: Int { capacity - 1 }
+extension ZeroedTable<IDHashSet.Key> {
 
     private func home(_ key: IDHashSet.Key) -> Int { Int(truncatingIfNeeded: key.first) & mask }
 
@@ -155,23 +126,10 @@ private final class KeyTable: @unchecked Sendable {
         slots[index] = key
     }
 
-    /// Removes `key` if present and returns whether it was. Entries probed past its slot move
-    /// back into the gap when their home slot allows, so every key stays reachable from its home
-    /// without tombstones, and clusters only ever split.
+    /// Removes `key` if present and returns whether it was.
     func remove(_ key: IDHashSet.Key) -> Bool {
-        guard var gap = find(key) else { return false }
-        var next = (gap + 1) & mask
-        while slots[next] != .empty {
-            // The entry at `next` may move into the gap unless its home lies cyclically in (gap, next].
-            let homeAfterGap = (home(slots[next]) &- gap) & mask
-            let nextAfterGap = (next &- gap) & mask
-            if homeAfterGap == 0 || homeAfterGap > nextAfterGap {
-                slots[gap] = slots[next]
-                gap = next
-            }
-            next = (next + 1) & mask
-        }
-        slots[gap] = .empty
+        guard let slot = find(key) else { return false }
+        vacate(slot, isEmpty: { $0 == .empty }, home: home)
         return true
     }
 }
