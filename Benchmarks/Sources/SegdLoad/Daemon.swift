@@ -82,7 +82,7 @@ final class DaemonProcess {
         while sub == nil || publish == nil, let line = reader.nextLine() {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
             if words.count >= 4, words[0] == "events", words[2] == "SUB" { sub = String(words[3]) }
-            if words.count >= 4, words[0] == "alerts", words[2] == "PUB" { publish = String(words[3]) }
+            if words.count >= 4, words[0] == "alerts", words[2] == "XPUB" { publish = String(words[3]) }
         }
         guard let sub, let publish else {
             process.terminate()

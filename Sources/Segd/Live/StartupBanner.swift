@@ -9,7 +9,10 @@ public enum StartupBanner {
         for endpoint in endpoints.sub { lines.append("  events in   SUB  \(endpoint)   (producers PUB-connect here; topics \(topics))") }
         for endpoint in endpoints.pull { lines.append("  events in   PULL \(endpoint)   (producers that must not lose PUSH-connect here)") }
         let churn = configuration.engine.churn == nil ? "" : ", churn.risk|recovered"
-        for endpoint in endpoints.publish { lines.append("  alerts out  PUB  \(endpoint)   (topics segment.<name>.enter|exit\(churn), deadletter)") }
+        // An XPUB, so segd sees subscriptions and full subscriber queues; consumers connect a SUB as to any PUB.
+        for endpoint in endpoints.publish {
+            lines.append("  alerts out  XPUB \(endpoint)   (consumers SUB-connect here; topics segment.<name>.enter|exit\(churn), deadletter)")
+        }
         let pull = endpoints.pull.first.map { " --endpoint \($0)" } ?? ""
         let publish = endpoints.publish.first.map { " --endpoint \($0)" } ?? ""
         var now: [UInt8] = []
