@@ -34,8 +34,8 @@ let package = Package(
         // No `pkgConfig:` here: Debian's libzmq.pc adds `-isystem /usr/include/mit-krb5`, which SwiftPM
         // rejects with a warning on every build; the header and library are on the default paths.
         .systemLibrary(name: "CZeroMQ"),
-        // The hardware CRC-32C instruction, which Swift cannot spell.
-        .target(name: "CSegdIntrinsics"),
+        // What Swift cannot reach on its own: the hardware CRC-32C instruction, glibc's malloc tuning.
+        .target(name: "CSegdSupport"),
         .target(
             name: "ZeroMQ",
             dependencies: ["CZeroMQ"],
@@ -44,7 +44,7 @@ let package = Package(
         // Journal and snapshot files and the binary encoding the engine serializes itself with.
         .target(
             name: "SegdDurability",
-            dependencies: ["CSegdIntrinsics"],
+            dependencies: ["CSegdSupport"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -76,6 +76,7 @@ let package = Package(
             dependencies: [
                 "Segd",
                 "SegdCore",
+                "CSegdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,4 @@
-import CSegdIntrinsics
+import CSegdSupport
 
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of iSCSI, ext4 metadata and RocksDB.
 /// Chosen over CRC-32 (zlib) for its better error detection on the record sizes segd writes. Computed with

@@ -1,4 +1,4 @@
-#include "segd_intrinsics.h"
+#include "segd_support.h"
 #include <string.h>
 
 #if defined(__x86_64__)

@@ -1,0 +1,23 @@
+#ifndef SEGD_SUPPORT_H
+#define SEGD_SUPPORT_H
+/* What Swift cannot reach on its own: the processor's CRC-32C instruction (SSE4.2) and glibc's
+   malloc tuning. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whether this processor computes CRC-32C in hardware (SSE4.2's crc32 on x86-64); when it does
+   not, segd_crc32c_hardware must not be called and callers use their software CRC. */
+int segd_crc32c_hardware_available(void);
+
+/* CRC-32C (Castagnoli) of `count` bytes at `bytes`, continuing from `crc` (0 to start), with the
+   same pre- and post-inversion as the software version: the two agree on every input. */
+uint32_t segd_crc32c_hardware(uint32_t crc, const void *bytes, size_t count);
+
+/* Makes glibc's malloc serve every allocation of `bytes` or more with its own mapping, returned to
+   the system when freed. Without a fixed threshold glibc raises it each time such a block is freed
+   (up to 32 MiB), after which large blocks come from the heap and stay resident once freed: with
+   per-day arrays of every buyer, that kept a quarter of segd's resident memory in free blocks.
+   Returns 1 when the setting took effect; 0 elsewhere than glibc. */
+int segd_fix_mmap_threshold(size_t bytes);
+
+#endif
