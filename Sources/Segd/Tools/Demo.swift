@@ -34,7 +34,7 @@ public struct Demo {
         }
         do {
             guard let endpoints = await ready.stream.first(where: { _ in true }) else { return try await summary }
-            print("segd demo: daemon listening (PULL \(endpoints.pull[0]), PUB \(endpoints.publish[0])); \(options.eventsPerSecond) events/s from \(options.customers) shoppers for \(options.durationMilliseconds / 1000) s")
+            print("segd demo: daemon listening (PULL \(endpoints.pull[0]), XPUB \(endpoints.publish[0])); \(options.eventsPerSecond) events/s from \(options.customers) shoppers for \(options.durationMilliseconds / 1000) s")
             let subscriber = DemoSubscriber(endpoint: endpoints.publish[0], print: print)
             let subscriberThread = subscriber.start()
             subscriber.waitUntilConnected()
