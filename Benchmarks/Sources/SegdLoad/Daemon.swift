@@ -24,6 +24,7 @@ final class DaemonProcess {
     /// config's path and its state directory (to put a snapshot there).
     init(
         segd: String, baseConfig: String, subBind: String, publishBind: String, extraSegments: String = "", workDirectory: String,
+        snapshotInterval: String = "1h",
         prepare: (_ configPath: String, _ stateDirectory: String) throws -> Void = { _, _ in }
     ) throws {
         let baseDirectory = URL(fileURLWithPath: baseConfig).deletingLastPathComponent().path
@@ -42,7 +43,7 @@ final class DaemonProcess {
                 // Each daemon its own (empty) state; the journal stays on, as in production.
                 lines.append(String(line))
                 lines.append("directory = \"\(workDirectory)/state-\(id)\"")
-                lines.append("snapshot_interval = \"1h\"")
+                lines.append("snapshot_interval = \"\(snapshotInterval)\"")
             } else if trimmed.hasPrefix("directory") || trimmed.hasPrefix("snapshot_interval") {
                 continue
             } else if trimmed.hasPrefix("params = \""), !trimmed.hasPrefix("params = \"/") {

@@ -42,9 +42,11 @@ func runLatency(_ options: Options) throws {
         rule = "orders_24h >= 1"
 
         """
+    // Snapshots are off (1h) unless asked for: a run with `--snapshot-interval 2s` shows what the
+    // background snapshot's copy on write costs the loop.
     let daemon = try DaemonProcess(
         segd: segd, baseConfig: Paths.defaultConfig, subBind: "tcp://127.0.0.1:*", publishBind: "tcp://127.0.0.1:*",
-        extraSegments: extra, workDirectory: work)
+        extraSegments: extra, workDirectory: work, snapshotInterval: try options.string("snapshot-interval", default: "1h"))
     let context = try ZMQContext()
 
     let sendTimes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: probes)
