@@ -10,10 +10,6 @@ struct CustomerIndexTests {
         var forgotten: Set<String> = []
         var random = SeededRandom(seed: 17)
         var next: Int32 = 0
-        func intern(_ id: String) -> Int32 {
-            var id = id
-            return id.withUTF8 { index.intern(UnsafeRawBufferPointer($0)) }
-        }
         for step in 0..<40_000 {
             let id = "c-\(random.next() % 30_000)"
             if random.next() % 8 == 0, let number = model[id] {
@@ -21,7 +17,7 @@ struct CustomerIndexTests {
                 model[id] = nil
                 forgotten.insert(id)
             } else {
-                let number = intern(id)
+                let number = intern(id, into: &index)
                 if let known = model[id] {
                     #expect(number == known, "\(id) renumbered at step \(step)")
                 } else {
@@ -52,31 +48,29 @@ struct CustomerIndexTests {
     @Test("a removed id is not found again, and interned again it gets a new number")
     func removedIDsStayGone() {
         var index = CustomerIndex(expectedCustomers: 4)
-        func intern(_ id: String) -> Int32 {
-            var id = id
-            return id.withUTF8 { index.intern(UnsafeRawBufferPointer($0)) }
-        }
-        for value in 0..<1_000 { _ = intern("c-\(value)") }
+        for value in 0..<1_000 { _ = intern("c-\(value)", into: &index) }
         for value in stride(from: 0, to: 1_000, by: 3) { index.remove(Int32(value)) }
         for value in 0..<1_000 {
             #expect((index.lookup("c-\(value)") == nil) == (value % 3 == 0), "c-\(value)")
         }
-        #expect(intern("c-3") == 1_000)
+        let renumbered = intern("c-3", into: &index)
+        #expect(renumbered == 1_000)
         #expect(index.isRemoved(3) && !index.isRemoved(1_000))
     }
 
     @Test("a copy of the index keeps its ids while the original changes")
     func copiesAreIndependent() {
         var original = CustomerIndex(expectedCustomers: 4)
-        func intern(_ id: String) -> Int32 {
-            var id = id
-            return id.withUTF8 { original.intern(UnsafeRawBufferPointer($0)) }
-        }
-        for value in 0..<100 { _ = intern("c-\(value)") }
+        for value in 0..<100 { _ = intern("c-\(value)", into: &original) }
         let copy = original
         original.remove(5)
-        for value in 100..<300 { _ = intern("c-\(value)") }
+        for value in 100..<300 { _ = intern("c-\(value)", into: &original) }
         #expect(copy.count == 100 && copy.lookup("c-5") == 5 && copy.lookup("c-150") == nil)
         #expect(original.lookup("c-5") == nil && original.lookup("c-150") == 150)
     }
+}
+
+private func intern(_ id: String, into index: inout CustomerIndex) -> Int32 {
+    var id = id
+    return id.withUTF8 { index.intern(UnsafeRawBufferPointer($0)) }
 }

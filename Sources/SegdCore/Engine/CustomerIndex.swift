@@ -71,11 +71,11 @@ public struct CustomerIndex: Sendable {
     public mutating func remove(_ customer: Int32) {
         precondition(!removed[Int(customer)], "CustomerIndex: customer \(customer) was already removed")
         makeUnique()
-        let hash = withID(customer) { Self.hash($0) }
+        let hash = self.hash(of: customer)
         for table in [table, previous].compactMap(\.self) {
             guard let slot = Self.slot(of: customer, hash: hash, in: table) else { continue }
             table.vacate(slot, isEmpty: { $0 == 0 }) { [self] entry in
-                withID(Self.customer(in: entry)) { Int(truncatingIfNeeded: Self.hash($0)) } & table.mask
+                Int(truncatingIfNeeded: self.hash(of: Self.customer(in: entry))) & table.mask
             }
         }
         for offset in byteRange(customer) { arena[offset] = 0 }
@@ -157,10 +157,9 @@ public struct CustomerIndex: Sendable {
         Int32(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
     }
 
-    /// Copy on write: a copy of the index (a copied engine) shares its tables until one of them changes.
     private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
-        if previous != nil, !isKnownUniquelyReferenced(&previous!) { previous = previous!.copy() }
+        ZeroedTable.makeUnique(&table)
+        if previous != nil { ZeroedTable.makeUnique(&previous!) }
     }
 
     /// Starts moving into a doubled table; `newest`, just numbered, goes straight into it.
@@ -174,22 +173,20 @@ public struct CustomerIndex: Sendable {
         if moveEnd == 0 { previous = nil }
     }
 
-    /// Moves up to `limit` more customers from the previous table into the new one.
+    /// Puts up to `limit` more of the customers numbered `moved ..< moveEnd` (those not removed)
+    /// into the table, rehashing their ids; when all are in, the previous table goes.
     private mutating func move(_ limit: Int) {
         var count = 0
         while count < limit, moved < moveEnd {
-            if !removed[Int(moved)] { Self.place(moved, hash: withID(moved) { Self.hash($0) }, in: table) }
+            if !removed[Int(moved)] { Self.place(moved, hash: hash(of: moved), in: table) }
             moved += 1
             count += 1
         }
         if moved >= moveEnd { previous = nil }
     }
 
-    /// Puts every id not removed into the table, which is empty and large enough.
-    private mutating func insertAll() {
-        for customer in 0..<Int32(idEnds.count) where !removed[Int(customer)] {
-            Self.place(customer, hash: withID(customer) { Self.hash($0) }, in: table)
-        }
+    private func hash(of customer: Int32) -> UInt64 {
+        withID(customer) { Self.hash($0) }
     }
 
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 { ByteHash.hash(bytes, seed: 0) }
@@ -232,7 +229,9 @@ extension CustomerIndex {
         self.arena = arena
         self.idEnds = idEnds
         self.removed = removed
-        insertAll()
+        // Every id into the empty table, sized for them all.
+        moveEnd = Int32(idEnds.count)
+        move(Int.max)
     }
 }
 

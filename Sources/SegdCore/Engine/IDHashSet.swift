@@ -61,10 +61,9 @@ struct IDHashSet: Sendable {
         if table.remove(key) || draining?.remove(key) == true { count -= 1 }
     }
 
-    /// Copy on write: a copy of the set (a copied engine) shares its tables until one of them changes.
     private mutating func makeUnique() {
-        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
-        if draining != nil, !isKnownUniquelyReferenced(&draining!) { draining = draining!.copy() }
+        KeyTable.makeUnique(&table)
+        if draining != nil { KeyTable.makeUnique(&draining!) }
     }
 
     private mutating func startGrowth() {
@@ -77,7 +76,7 @@ struct IDHashSet: Sendable {
         var start = 0
         while old.slots[start] != .empty { start += 1 }
         draining = old
-        drainCursor = (start + 1) & (old.capacity - 1)
+        drainCursor = (start + 1) & old.mask
         drainRemaining = old.capacity - 1
     }
 
@@ -85,17 +84,16 @@ struct IDHashSet: Sendable {
     /// cluster into the new table and emptying it.
     private mutating func drain(slots: Int) {
         guard let old = draining else { return }
-        let mask = old.capacity - 1
         var looked = 0
         while looked < slots, drainRemaining > 0 {
             while old.slots[drainCursor] != .empty {
                 table.place(old.slots[drainCursor])
                 old.slots[drainCursor] = .empty
-                drainCursor = (drainCursor + 1) & mask
+                drainCursor = (drainCursor + 1) & old.mask
                 drainRemaining -= 1
                 looked += 1
             }
-            drainCursor = (drainCursor + 1) & mask
+            drainCursor = (drainCursor + 1) & old.mask
             drainRemaining -= 1
             looked += 1
         }
@@ -106,7 +104,6 @@ struct IDHashSet: Sendable {
 private typealias KeyTable = ZeroedTable<IDHashSet.Key>
 
 extension ZeroedTable<IDHashSet.Key> {
-
     private func home(_ key: IDHashSet.Key) -> Int { Int(truncatingIfNeeded: key.first) & mask }
 
     /// The slot holding `key`, if any.

@@ -28,7 +28,13 @@ final class ZeroedTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     var mask: Int { capacity - 1 }
 
-    func copy() -> ZeroedTable {
+    /// Copy on write: leaves `table` alone when nothing else holds it, else replaces it by a copy,
+    /// so a copy of the owning value (a copied engine) shares its tables until one of them changes.
+    static func makeUnique(_ table: inout ZeroedTable) {
+        if !isKnownUniquelyReferenced(&table) { table = table.copy() }
+    }
+
+    private func copy() -> ZeroedTable {
         let copy = ZeroedTable(capacity: capacity)
         copy.slots.update(from: slots, count: capacity)
         return copy

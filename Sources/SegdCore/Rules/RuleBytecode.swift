@@ -20,8 +20,9 @@ enum RuleInstruction: Sendable {
     case jump(target: Int)
     case result(Bool)
     /// Only in a catalog's linked program (``RuleProgram/linking(_:)``): segment `segment`'s rule
-    /// answered `value`. Sets its membership bit, unless a member of its family (`family` ≥ 0)
-    /// listed earlier has claimed the family, and goes on at `next`, the next segment's code.
+    /// answered `value`. Sets its membership bit to it, claims its family (`family` ≥ 0) when it
+    /// is a member, and goes on at `next`, the next segment's code. A family member's code is only
+    /// reached while the family is unclaimed (``skipIfClaimed(family:segment:next:)`` guards it).
     case decide(segment: Int, family: Int, value: Bool, next: Int)
     /// Only in a linked program, before the code of a family member: when a member listed earlier
     /// has claimed `family`, clears segment `segment`'s bit and goes on at `next` without running

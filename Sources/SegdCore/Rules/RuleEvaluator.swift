@@ -85,14 +85,10 @@ extension RuleProgram {
                                 pc += 1
                             }
                         case .decide(let segment, let family, let value, let next):
-                            var member = value
-                            if family >= 0 {
-                                // First match wins: a member listed earlier (evaluated earlier) has claimed the family.
-                                member = member && !claimed[family]
-                                if member { claimed[family] = true }
-                            }
+                            // First match wins; a family already claimed never gets here (skipIfClaimed).
+                            if value, family >= 0 { claimed[family] = true }
                             let bit: UInt64 = 1 << UInt64(segment & 63)
-                            if member { memberships[segment >> 6] |= bit } else { memberships[segment >> 6] &= ~bit }
+                            if value { memberships[segment >> 6] |= bit } else { memberships[segment >> 6] &= ~bit }
                             pc = next
                         }
                     }
