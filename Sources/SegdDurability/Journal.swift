@@ -5,7 +5,9 @@ import Glibc
 ///
 /// The daemon's loop thread owns it: `append` frames records into a buffer, `commit` writes the whole batch
 /// with one positioned write and then fdatasyncs as the `FsyncPolicy` says, `syncIfDue` lets an idle loop honour
-/// an interval policy. After a snapshot, `rotate` starts a new segment and `removeSegments(coveredBy:)` deletes
+/// an interval policy. Under an interval policy the fdatasync runs on a thread of its own (``BackgroundSync``)
+/// while appends go on, and its outcome is collected at the next `commit` or `syncIfDue`; `rotate` and `close`
+/// sync on the calling thread, after waiting for it. After a snapshot, `rotate` starts a new segment and `removeSegments(coveredBy:)` deletes
 /// the ones the snapshot makes unnecessary. Opening cuts off a torn tail left by a crash (reported in
 /// `recoveredTornTail`) and continues the numbering. Records appended but not committed are lost if the
 /// journal is dropped without `close()`.
@@ -37,6 +39,8 @@ public final class Journal {
     private var buffer: [UInt8] = []
     private var hasUnsyncedData = false
     private var lastSync: ContinuousClock.Instant?
+    /// Runs the fdatasyncs of an interval policy off the appending thread; nil under the other policies.
+    private let backgroundSync: BackgroundSync?
 
     private init(
         directory: String,
@@ -54,6 +58,12 @@ public final class Journal {
         self.nextSequence = nextSequence
         self.recoveredTornTail = recoveredTornTail
         self.counters = counters
+        if case .interval = fsyncPolicy { backgroundSync = BackgroundSync() } else { backgroundSync = nil }
+    }
+
+    deinit {
+        // A sync still running holds the descriptor the file closes when it goes.
+        _ = backgroundSync?.wait()
     }
 
     /// Opens the journal in `directory` (created if missing) for appending: continues the last segment after
@@ -121,23 +131,33 @@ public final class Journal {
         try payload.withRawBytes { (raw) throws(DurabilityError) in try append(raw) }
     }
 
-    /// Writes the records appended since the last commit with one write, then fdatasyncs if the policy says so.
-    /// `now` is injectable so tests can drive an interval policy without sleeping.
+    /// Writes the records appended since the last commit with one write, then fdatasyncs if the policy says so
+    /// (under an interval policy, starts the fdatasync in the background). Throws, leaving the journal
+    /// unusable, if a background fdatasync finished since the last call had failed. `now` is injectable so
+    /// tests can drive an interval policy without sleeping.
     public func commit(now: ContinuousClock.Instant = .now) throws(DurabilityError) {
         let file = try openFile()
         try writeBuffer(to: file)
-        if syncIsDue(now: now) { try syncData(file, now: now) }
+        try collectBackgroundSync()
+        if syncIsDue(now: now) { try sync(file, now: now) }
     }
 
-    /// For an interval policy: fdatasyncs committed records if the interval has passed since the last
-    /// fdatasync. Call it when the loop is idle, so a quiet period does not leave a last batch unsynced.
-    /// Returns whether it synced.
+    /// For an interval policy: fdatasyncs committed records (in the background) if the interval has passed
+    /// since the last fdatasync started. Call it when the loop is idle, so a quiet period does not leave a last
+    /// batch unsynced. Returns whether it started a sync; not while the previous one still runs.
     @discardableResult
     public func syncIfDue(now: ContinuousClock.Instant = .now) throws(DurabilityError) -> Bool {
         let file = try openFile()
+        try collectBackgroundSync()
         guard syncIsDue(now: now) else { return false }
-        try syncData(file, now: now)
-        return true
+        return try sync(file, now: now)
+    }
+
+    /// Waits for an fdatasync running in the background (interval policy) and counts it; throws, leaving
+    /// the journal unusable, if it failed.
+    public func waitForBackgroundSync() throws(DurabilityError) {
+        guard let outcome = backgroundSync?.wait() else { return }
+        try account(outcome)
     }
 
     /// Commits, and starts a new segment named after the next sequence number so that everything before it
@@ -145,6 +165,7 @@ public final class Journal {
     public func rotate() throws(DurabilityError) {
         let file = try openFile()
         try writeBuffer(to: file)
+        try waitForBackgroundSync()
         guard writtenSize > JournalFormat.fileHeaderSize else { return }
         if hasUnsyncedData && fsyncPolicy != .none { try syncData(file, now: .now) }
         do throws(DurabilityError) {
@@ -182,6 +203,7 @@ public final class Journal {
     /// continues appending to the rewritten current segment. Sequence numbers are not reused.
     public func rewrite(keeping keep: (UnsafeRawBufferPointer) throws -> Bool) throws -> RewriteSummary {
         try commit()
+        try waitForBackgroundSync()
         let summary: RewriteSummary
         do {
             summary = try Self.rewrite(directory: directory, keeping: keep)
@@ -201,6 +223,7 @@ public final class Journal {
             return
         }
         try writeBuffer(to: file)
+        try waitForBackgroundSync()
         if hasUnsyncedData && fsyncPolicy != .none { try syncData(file, now: .now) }
         state = .closed
     }
@@ -242,6 +265,32 @@ public final class Journal {
         }
     }
 
+    /// Syncs what was written: in the background under an interval policy, unless the previous background sync
+    /// still runs (then the next commit tries again); on this thread otherwise. Returns whether it synced or
+    /// started a sync.
+    @discardableResult
+    private func sync(_ file: PosixFile, now: ContinuousClock.Instant) throws(DurabilityError) -> Bool {
+        guard let backgroundSync else {
+            try syncData(file, now: now)
+            return true
+        }
+        guard backgroundSync.start(descriptor: file.descriptorForBackgroundSync, path: currentSegmentPath) else { return false }
+        // What was written so far is covered once the sync finishes; a failure makes the journal unusable.
+        hasUnsyncedData = false
+        lastSync = now
+        return true
+    }
+
+    private func collectBackgroundSync() throws(DurabilityError) {
+        guard let outcome = backgroundSync?.collect() else { return }
+        try account(outcome)
+    }
+
+    private func account(_ outcome: BackgroundSync.Outcome) throws(DurabilityError) {
+        if let failure = outcome.failure { throw fail(failure) }
+        counters.countSync(nanoseconds: outcome.nanoseconds)
+    }
+
     private func syncData(_ file: PosixFile, now: ContinuousClock.Instant) throws(DurabilityError) {
         do throws(DurabilityError) {
             try counters.timeSync { () throws(DurabilityError) in try file.syncData() }
@@ -264,6 +313,8 @@ public final class Journal {
 
     /// Marks the journal unusable (see the type's comment) and returns the error to throw.
     private func fail(_ error: DurabilityError) -> DurabilityError {
+        // The file goes with the state; a sync still running must finish with its descriptor first.
+        _ = backgroundSync?.wait()
         state = .failed(error)
         return error
     }

@@ -13,8 +13,17 @@ public struct JournalCounters: Sendable, Equatable {
     mutating func timeSync(_ sync: () throws(DurabilityError) -> Void) throws(DurabilityError) {
         let start = ContinuousClock.now
         try sync()
-        let elapsed = start.duration(to: .now).components
+        countSync(nanoseconds: Self.nanoseconds(start.duration(to: .now)))
+    }
+
+    /// Counts one fdatasync or fsync that completed in `nanoseconds`.
+    mutating func countSync(nanoseconds: UInt64) {
         fsyncCount += 1
-        fsyncNanoseconds += UInt64(elapsed.seconds) * 1_000_000_000 + UInt64(elapsed.attoseconds / 1_000_000_000)
+        fsyncNanoseconds += nanoseconds
+    }
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let parts = duration.components
+        return UInt64(parts.seconds) * 1_000_000_000 + UInt64(parts.attoseconds / 1_000_000_000)
     }
 }

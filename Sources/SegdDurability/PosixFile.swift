@@ -71,6 +71,15 @@ final class PosixFile {
 
     /// fdatasync: the data and the size, without the timestamps a full fsync would also write.
     func syncData() throws(DurabilityError) {
+        try Self.syncData(descriptor: descriptor, path: path)
+    }
+
+    /// The descriptor, for an fdatasync on another thread (``BackgroundSync``); the owner of the
+    /// object keeps it alive until that sync has finished.
+    var descriptorForBackgroundSync: CInt { descriptor }
+
+    /// fdatasync of a descriptor that some `PosixFile` owns, from any thread.
+    static func syncData(descriptor: CInt, path: String) throws(DurabilityError) {
         try systemCall("fdatasync", path: path) { fdatasync(descriptor) }
     }
 

@@ -1,7 +1,8 @@
 import Testing
 @testable import SegdDurability
 
-/// The policies are driven by injected instants, so no test sleeps.
+/// The policies are driven by injected instants, so no test sleeps. An interval policy's fdatasync runs
+/// in the background; `waitForBackgroundSync()` awaits it before its count is read.
 @Suite struct FsyncPolicyTests {
     @Test func alwaysSyncsEveryCommitThatWrote() throws {
         try withTemporaryDirectory { directory in
@@ -41,21 +42,26 @@ import Testing
 
             try journal.append(payload(1))
             try journal.commit(now: at(0))
+            try journal.waitForBackgroundSync()
             #expect(journal.counters.fsyncCount == base + 1, "the first commit has no earlier sync to wait for")
 
             try journal.append(payload(2))
             try journal.commit(now: at(10))
+            try journal.waitForBackgroundSync()
             #expect(journal.counters.fsyncCount == base + 1)
             #expect(try journal.syncIfDue(now: at(999)) == false)
             #expect(try journal.syncIfDue(now: at(1_000)) == true)
+            try journal.waitForBackgroundSync()
             #expect(journal.counters.fsyncCount == base + 2)
             #expect(try journal.syncIfDue(now: at(5_000)) == false, "nothing written since the last sync")
 
             try journal.append(payload(3))
             try journal.commit(now: at(1_500))
+            try journal.waitForBackgroundSync()
             #expect(journal.counters.fsyncCount == base + 2)
             try journal.append(payload(4))
             try journal.commit(now: at(2_000))
+            try journal.waitForBackgroundSync()
             #expect(journal.counters.fsyncCount == base + 3, "a commit syncs once the interval is reached")
             try journal.close()
         }
@@ -69,6 +75,7 @@ import Testing
             try journal.commit(now: start)
             try journal.append(payload(2))
             try journal.commit(now: start + .milliseconds(1))
+            try journal.waitForBackgroundSync()
             let before = journal.counters.fsyncCount
             try journal.close()
             #expect(journal.counters.fsyncCount == before + 1)

@@ -25,6 +25,7 @@ final class DaemonProcess {
     init(
         segd: String, baseConfig: String, subBind: String, publishBind: String, extraSegments: String = "", workDirectory: String,
         snapshotInterval: String = "1h",
+        fsync: String? = nil,
         prepare: (_ configPath: String, _ stateDirectory: String) throws -> Void = { _, _ in }
     ) throws {
         let baseDirectory = URL(fileURLWithPath: baseConfig).deletingLastPathComponent().path
@@ -44,7 +45,10 @@ final class DaemonProcess {
                 lines.append(String(line))
                 lines.append("directory = \"\(workDirectory)/state-\(id)\"")
                 lines.append("snapshot_interval = \"\(snapshotInterval)\"")
+                if let fsync { lines.append("fsync = \"\(fsync)\"") }
             } else if trimmed.hasPrefix("directory") || trimmed.hasPrefix("snapshot_interval") {
+                continue
+            } else if fsync != nil, trimmed.hasPrefix("fsync ") || trimmed.hasPrefix("fsync=") {
                 continue
             } else if trimmed.hasPrefix("params = \""), !trimmed.hasPrefix("params = \"/") {
                 // Relative to the shipped config, not to the copy.

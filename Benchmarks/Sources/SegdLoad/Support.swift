@@ -37,6 +37,11 @@ struct Options {
         return value
     }
 
+    /// The value of `--name`, or nil when it was not given.
+    func optionalString(_ name: String) -> String? {
+        values[name]
+    }
+
     func int(_ name: String, default defaultValue: Int) throws -> Int {
         guard let text = values[name] else { return defaultValue }
         guard let value = Int(text.replacingOccurrences(of: "_", with: "")) else { throw UsageError(description: "--\(name): not an integer: \(text)") }
