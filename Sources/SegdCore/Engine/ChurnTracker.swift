@@ -64,10 +64,10 @@ struct ChurnTracker: Sendable {
         features[layout.slot(.expectedValue)] = orderValue.map { $0 * features[layout.expectedOrdersSlot(horizon: 0)] } ?? .nan
     }
 
-    /// The state change due at `time` for a customer whose features were just written.
-    func transition(_ profile: CustomerProfile, features: UnsafeBufferPointer<Double>, layout: FeatureLayout, at time: Int64) -> Transition? {
+    /// The state change due at `time` for a customer whose P(alive), as ``writeFeatures(_:at:layout:expected:into:)``
+    /// just wrote it, is `pAlive`.
+    func transition(_ profile: CustomerProfile, probabilityAlive pAlive: Double, at time: Int64) -> Transition? {
         guard let model, profile.firstOrder != .min else { return nil }
-        let pAlive = features[layout.slot(.pAlive)]
         if profile.churnRisk {
             return pAlive >= settings.threshold + settings.hysteresis ? .recovered : nil
         }

@@ -100,15 +100,17 @@ public struct CustomerStore: Sendable {
     }
 
     /// Writes the `selected` features of `customer` at event time `time` into `features`
-    /// (``FeatureLayout/count`` slots; those not selected are left as they are).
-    public func computeFeatures(_ customer: Int32, at time: Int64, selected: FeatureSelection, into features: UnsafeMutableBufferPointer<Double>) {
+    /// (``FeatureLayout/count`` slots; those not selected are left as they are). `profile` is the
+    /// customer's (`profiles[customer]`), which the caller has read already: each read copies it.
+    public func computeFeatures(
+        _ customer: Int32, _ profile: CustomerProfile, at time: Int64, selected: FeatureSelection, into features: UnsafeMutableBufferPointer<Double>
+    ) {
         for window in selected.windows {
             let totals = windowTotals(customer, window, at: time)
             for measure in window.measures {
                 features[layout.slot(measure, window: window.window)] = value(of: measure, totals.sum, activeDays: totals.activeDays)
             }
         }
-        let profile = profiles[Int(customer)]
         for measure in selected.totals { features[layout.totalSlot(measure)] = lifetimeValue(of: measure, profile) }
         for feature in selected.history { features[layout.slot(feature)] = historyValue(feature, of: profile, at: time) }
     }

@@ -147,7 +147,7 @@ public struct SegmentEngine: Sendable {
     /// snapshots; if it arrives again it is a new customer.
     public mutating func forget(customerID: String) -> Bool {
         guard let customer = store.index.lookup(customerID) else { return false }
-        computeEvaluationFeatures(customer, at: clock)
+        computeEvaluationFeatures(customer, store.profiles[Int(customer)], at: clock)
         rememberMemberships(customer)
         for index in evaluatedMemberships.indices { evaluatedMemberships[index] = 0 }
         store.setMemberships(customer, evaluatedMemberships)
@@ -170,15 +170,19 @@ public struct SegmentEngine: Sendable {
     /// The current feature values of `customer` at the engine clock.
     public func features(of customer: Int32) -> [Double] {
         var values = Array(repeating: 0.0, count: layout.count)
-        Self.computeFeatures(customer, at: clock, selected: FeatureSelection(all: layout), store: store, churn: churn, into: &values)
+        Self.computeFeatures(
+            customer, store.profiles[Int(customer)], at: clock, selected: FeatureSelection(all: layout), store: store, churn: churn, into: &values)
         return values
     }
 
     /// Re-evaluates every segment of `customer` at `time`, emitting an alert per changed membership,
     /// then schedules the customer's next window expiry.
     private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        computeEvaluationFeatures(customer, at: time)
-        let churnTransition = updateChurnState(customer, at: time)
+        // Read once and handed on: each read of `store.profiles[…]` copies the whole profile (a
+        // memcpy of 120 bytes), and an evaluation used to make seven.
+        var profile = store.profiles[Int(customer)]
+        computeEvaluationFeatures(customer, profile, at: time)
+        let churnTransition = updateChurnState(customer, &profile, at: time)
         rememberMemberships(customer)
         // Stored properties only, and no closure capturing `self`: a closure that captures the
         // engine while one of its arrays is borrowed makes Swift copy the whole engine.
@@ -186,20 +190,22 @@ public struct SegmentEngine: Sendable {
         catalog.evaluate(features: features, memberships: &evaluatedMemberships)
         let changed = evaluatedMemberships != previousMemberships
         if changed { store.setMemberships(customer, evaluatedMemberships) }
-        if let churnTransition { emitChurnAlert(customer, churnTransition, at: time, cause: cause, text: text) }
+        if let churnTransition { emitChurnAlert(customer, profile, churnTransition, at: time, cause: cause, text: text) }
         if changed { emitChanges(customer, at: time, cause: cause, text: text) }
         // The cheap instants first: the searches for the others stop at the earliest found so far.
-        var next = Self.earliest(nextHistoryChange(customer, after: time), nextRecencyScoreChange(customer, after: time))
-        next = Self.earliest(next, store.nextWindowExpiry(customer, after: time, before: next, watches: catalog.windowWatches, features: features))
-        if let churn {
-            next = Self.earliest(next, churn.nextChange(store.profiles[Int(customer)], after: time, before: next, layout: layout, comparisons: catalog.churnComparisons))
+        var next = Self.nextHistoryChange(profile, after: time, timedHistory: catalog.timedHistory)
+        if catalog.readsRecencyScore {
+            next = Self.earliest(next, Self.nextRecencyScoreChange(profile, after: time, recencyCuts: store.quintiles.recencyCuts))
         }
+        next = Self.earliest(next, store.nextWindowExpiry(customer, after: time, before: next, watches: catalog.windowWatches, features: features))
+        next = Self.earliest(next, churn?.nextChange(profile, after: time, before: next, layout: layout, comparisons: catalog.churnComparisons))
         timers.schedule(customer, at: next)
     }
 
-    /// Computes into ``features`` what rules and alerts read of `customer` at `time`.
-    private mutating func computeEvaluationFeatures(_ customer: Int32, at time: Int64) {
-        Self.computeFeatures(customer, at: time, selected: catalog.evaluated, store: store, churn: churn, into: &features)
+    /// Computes into ``features`` what rules and alerts read of `customer`, whose profile is
+    /// `profile`, at `time`.
+    private mutating func computeEvaluationFeatures(_ customer: Int32, _ profile: CustomerProfile, at time: Int64) {
+        Self.computeFeatures(customer, profile, at: time, selected: catalog.evaluated, store: store, churn: churn, into: &features)
     }
 
     /// Copies `customer`'s membership words into ``previousMemberships``, which
@@ -214,29 +220,33 @@ public struct SegmentEngine: Sendable {
     /// Static, taking what it reads as arguments, so that a caller in a mutating method passes
     /// borrowed stored properties instead of a copy of the engine.
     private static func computeFeatures(
-        _ customer: Int32, at time: Int64, selected: FeatureSelection, store: borrowing CustomerStore, churn: borrowing ChurnTracker?,
-        into values: inout [Double]
+        _ customer: Int32, _ profile: CustomerProfile, at time: Int64, selected: FeatureSelection, store: borrowing CustomerStore,
+        churn: borrowing ChurnTracker?, into values: inout [Double]
     ) {
         values.withUnsafeMutableBufferPointer { buffer in
-            store.computeFeatures(customer, at: time, selected: selected, into: buffer)
-            churn?.writeFeatures(store.profiles[Int(customer)], at: time, layout: store.layout, expected: selected.expectedChurn, into: buffer)
+            store.computeFeatures(customer, profile, at: time, selected: selected, into: buffer)
+            churn?.writeFeatures(profile, at: time, layout: store.layout, expected: selected.expectedChurn, into: buffer)
         }
     }
 
     /// Moves the customer into or out of the churn-risk state when due at `time`, updating the
     /// `churn_risk` feature the rules are about to read, and remembers this P(alive) as the next
-    /// alert's previous value. Returns the change, with P(alive) before it, for the alert.
-    private mutating func updateChurnState(_ customer: Int32, at time: Int64) -> (transition: ChurnTracker.Transition, previous: Double)? {
-        guard let churn else { return nil }
-        let profile = store.profiles[Int(customer)]
-        // A local: a closure reading `self.layout` while `features` is borrowed made Swift copy the engine.
-        let layout = self.layout
-        let transition = features.withUnsafeBufferPointer { churn.transition(profile, features: $0, layout: layout, at: time) }
+    /// alert's previous value, in the store and in `profile`, the caller's copy of the customer's.
+    /// Returns the change, with P(alive) before it, for the alert.
+    private mutating func updateChurnState(
+        _ customer: Int32, _ profile: inout CustomerProfile, at time: Int64
+    ) -> (transition: ChurnTracker.Transition, previous: Double)? {
+        // Read through `churn?.`: binding it (`guard let churn`) copies the tracker.
+        guard churn != nil else { return nil }
         let pAlive = features[layout.slot(.pAlive)]
-        store.updateChurnState(customer, risk: transition.map { $0 != .recovered } ?? profile.churnRisk, probabilityAlive: pAlive)
+        let transition = churn?.transition(profile, probabilityAlive: pAlive, at: time)
+        let previous = Double(profile.lastProbabilityAlive)
+        profile.churnRisk = transition.map { $0 != .recovered } ?? profile.churnRisk
+        profile.lastProbabilityAlive = Float(pAlive)
+        store.updateChurnState(customer, risk: profile.churnRisk, probabilityAlive: pAlive)
         guard let transition else { return nil }
         features[layout.slot(.churnRisk)] = transition == .recovered ? 0 : 1
-        return (transition, Double(profile.lastProbabilityAlive))
+        return (transition, previous)
     }
 
     /// Whether the churn model is due to be refitted: the clock has passed the refit time and no
@@ -304,7 +314,7 @@ public struct SegmentEngine: Sendable {
         let profile = store.profiles[Int(customer)]
         let layout = self.layout
         features.withUnsafeMutableBufferPointer { churn.writeFeatures(profile, at: time, layout: layout, expected: false, into: $0) }
-        guard features.withUnsafeBufferPointer({ churn.transition(profile, features: $0, layout: layout, at: time) }) == nil else { return false }
+        guard churn.transition(profile, probabilityAlive: features[layout.slot(.pAlive)], at: time) == nil else { return false }
         store.updateChurnState(customer, risk: profile.churnRisk, probabilityAlive: features[layout.slot(.pAlive)])
         let scheduled = timers.due(customer)
         if let change = churn.nextChange(profile, after: time, before: scheduled, layout: layout, comparisons: catalog.churnComparisons) {
@@ -314,9 +324,10 @@ public struct SegmentEngine: Sendable {
     }
 
     /// Publishes a churn alert for `customer`, whose memberships are already updated.
-    private mutating func emitChurnAlert(_ customer: Int32, _ change: (transition: ChurnTracker.Transition, previous: Double), at time: Int64, cause: Cause, text: [UInt8]) {
+    private mutating func emitChurnAlert(
+        _ customer: Int32, _ profile: CustomerProfile, _ change: (transition: ChurnTracker.Transition, previous: Double), at time: Int64, cause: Cause, text: [UInt8]
+    ) {
         guard let churn, let model = churn.model else { return }
-        let profile = store.profiles[Int(customer)]
         let summary = profile.purchaseSummary
         let age = summary.ageDays(at: time)
         let prediction = model.prediction(for: summary, ageDays: age, horizon: churn.valueHorizon)
@@ -346,15 +357,17 @@ public struct SegmentEngine: Sendable {
         Self.publish(writer, topic: alert.topic, to: &outbound)
     }
 
-    /// The instant after `time` at which `customer`'s days since the last order pass the next
+    /// The instant after `time` at which the days since the customer's last order pass the next
     /// recency cut point, so `r_score` drops although no event arrives.
-    private func nextRecencyScoreChange(_ customer: Int32, after time: Int64) -> Int64? {
-        guard catalog.readsRecencyScore else { return nil }
-        let profile = store.profiles[Int(customer)]
+    ///
+    /// This and ``nextHistoryChange(_:after:timedHistory:)`` are static, taking what they read:
+    /// an engine method called from a mutating one was passed a copy of the whole engine (1,192
+    /// bytes, twice per evaluation).
+    private static func nextRecencyScoreChange(_ profile: CustomerProfile, after time: Int64, recencyCuts: [Double]) -> Int64? {
         guard profile.orders > 0 else { return nil }
         let days = Double(EventTime.floorDivide(time - profile.lastOrder, EventTime.millisecondsPerDay))
         // The score falls when the whole days exceed a cut point: at floor(cut) + 1 days.
-        guard let cut = store.quintiles.recencyCuts.first(where: { $0 >= days }) else { return nil }
+        guard let cut = recencyCuts.first(where: { $0 >= days }) else { return nil }
         return profile.lastOrder + (Int64(cut.rounded(.down)) + 1) * EventTime.millisecondsPerDay
     }
 
@@ -362,10 +375,11 @@ public struct SegmentEngine: Sendable {
     /// where some rule's comparison can flip. A whole-step feature compared with `c` can only change
     /// a comparison's answer when it reaches ceil(c) or floor(c) + 1, so a customer is woken at those
     /// steps only, not at every one.
-    private func nextHistoryChange(_ customer: Int32, after time: Int64) -> Int64? {
-        let profile = store.profiles[Int(customer)]
+    private static func nextHistoryChange(
+        _ profile: CustomerProfile, after time: Int64, timedHistory: [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)]
+    ) -> Int64? {
         var earliest: Int64?
-        for (feature, changePoints) in catalog.timedHistory {
+        for (feature, changePoints) in timedHistory {
             guard let anchor = CustomerStore.anchor(feature, of: profile), let step = feature.growthStep else { continue }
             let value = EventTime.floorDivide(time - anchor, step)
             let next = changePoints.map { points in points.first { $0 > value } } ?? value + 1
