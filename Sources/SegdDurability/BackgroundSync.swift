@@ -1,3 +1,4 @@
+import CSegdSupport
 import Dispatch
 import Synchronization
 
@@ -7,8 +8,10 @@ import Synchronization
 /// 12.6 MB that a second at 100,000 events/s journals took 7–12 ms, a stall that every event
 /// arriving meanwhile waited out.
 ///
-/// At most one sync runs at a time; its outcome waits until the journal collects it. The journal
-/// keeps the descriptor open until then (it waits here before closing or replacing its file).
+/// At most one sync runs at a time; its outcome waits until the journal collects it. Between syncs the
+/// same thread starts writeback of each stretch the journal hands it, so the sync finds little left to
+/// write. The journal keeps the descriptor open until all of it is done (it waits here before closing
+/// or replacing its file).
 final class BackgroundSync: Sendable {
     /// What a finished fdatasync came to.
     struct Outcome: Sendable {
@@ -48,6 +51,15 @@ final class BackgroundSync: Sendable {
         return true
     }
 
+    /// Starts writeback of `length` bytes at `offset` of `descriptor` on the sync thread, without waiting
+    /// for it there either. Its result is not looked at: it only starts writing what the next fdatasync
+    /// would write anyway, and that fdatasync reports any error of the writeback it started.
+    func startWriteback(descriptor: CInt, offset: Int, length: Int) {
+        queue.async {
+            _ = segd_start_writeback(descriptor, Int64(offset), Int64(length))
+        }
+    }
+
     /// The outcome of a finished sync, handed out once; nil while one runs or when none was started.
     func collect() -> Outcome? {
         phase.withLock { phase in
@@ -57,9 +69,9 @@ final class BackgroundSync: Sendable {
         }
     }
 
-    /// Waits for a running sync to finish, then collects as ``collect()`` does.
+    /// Waits for a running sync and writeback to finish, then collects as ``collect()`` does.
     func wait() -> Outcome? {
-        // The queue is serial and runs nothing else: an empty block behind the sync returns once it is done.
+        // The queue is serial: an empty block behind the work already queued returns once that is done.
         queue.sync {}
         return collect()
     }

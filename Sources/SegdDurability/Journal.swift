@@ -41,6 +41,12 @@ public final class Journal {
     private var lastSync: ContinuousClock.Instant?
     /// Runs the fdatasyncs of an interval policy off the appending thread; nil under the other policies.
     private let backgroundSync: BackgroundSync?
+    /// Where the bytes begin whose writeback no one has started yet (interval policy).
+    private var writebackStart: Int
+    /// How much an interval policy writes before starting its writeback, as RocksDB's `bytes_per_sync`
+    /// and PostgreSQL's `wal_writer_flush_after` do: an fdatasync left 12.6 MB to write at once (a second
+    /// at 100,000 events/s) held up the appending thread for a few milliseconds, even from its own thread.
+    static let writebackBytes = 1 << 20
 
     private init(
         directory: String,
@@ -55,6 +61,7 @@ public final class Journal {
         self.state = .open(segment.file)
         self.currentSegmentPath = segment.path
         self.writtenSize = segment.size
+        writebackStart = segment.size
         self.nextSequence = nextSequence
         self.recoveredTornTail = recoveredTornTail
         self.counters = counters
@@ -139,7 +146,12 @@ public final class Journal {
         let file = try openFile()
         try writeBuffer(to: file)
         try collectBackgroundSync()
-        if syncIsDue(now: now) { try sync(file, now: now) }
+        if syncIsDue(now: now) {
+            try sync(file, now: now)
+        } else if let backgroundSync, writtenSize - writebackStart >= Self.writebackBytes {
+            backgroundSync.startWriteback(descriptor: file.descriptorForBackgroundSync, offset: writebackStart, length: writtenSize - writebackStart)
+            writebackStart = writtenSize
+        }
     }
 
     /// For an interval policy: fdatasyncs committed records (in the background) if the interval has passed
@@ -175,6 +187,7 @@ public final class Journal {
             state = .open(segment.file)
             currentSegmentPath = segment.path
             writtenSize = segment.size
+            writebackStart = segment.size
             hasUnsyncedData = false
         } catch {
             throw fail(error)
@@ -278,6 +291,7 @@ public final class Journal {
         // What was written so far is covered once the sync finishes; a failure makes the journal unusable.
         hasUnsyncedData = false
         lastSync = now
+        writebackStart = writtenSize
         return true
     }
 
@@ -305,6 +319,7 @@ public final class Journal {
         do throws(DurabilityError) {
             let file = try PosixFile(path: currentSegmentPath, flags: O_RDWR)
             writtenSize = try file.size()
+            writebackStart = writtenSize
             state = .open(file)
         } catch {
             throw fail(error)

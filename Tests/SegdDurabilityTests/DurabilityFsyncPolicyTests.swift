@@ -67,6 +67,25 @@ import Testing
         }
     }
 
+    @Test func intervalStartsWritebackOfEachMebibyteAndKeepsEveryRecord() throws {
+        try withTemporaryDirectory { directory in
+            let journal = try Journal.open(directory: directory, fsync: .interval(milliseconds: 1_000))
+            let start = ContinuousClock.now
+            // 64 KiB per commit, all within one interval: writeback starts about every 16 commits.
+            let commits = 3 * Journal.writebackBytes / 65_536 + 5
+            for index in 0..<commits {
+                try journal.append(payload(index, size: 65_536))
+                try journal.commit(now: start + .milliseconds(index % 10))
+            }
+            try journal.waitForBackgroundSync()
+            #expect(journal.counters.fsyncCount >= 1, "the first commit's sync")
+            try journal.close()
+            let replayed = try replayAll(directory)
+            #expect(replayed.sequences == Array(1...UInt64(commits)))
+            #expect(replayed.records.last?.payload == payload(commits - 1, size: 65_536))
+        }
+    }
+
     @Test func closeSyncsWhatAnIntervalPolicyLeftUnsynced() throws {
         try withTemporaryDirectory { directory in
             let journal = try Journal.open(directory: directory, fsync: .interval(milliseconds: 1_000))

@@ -188,6 +188,14 @@ func runLatency(_ options: Options) throws {
         _ = histogram.record((receives[i] - sends[i]) / 1_000)
     }
     let lostAll = (0..<probes).reduce(0) { $0 + (receives[$1] == 0 ? 1 : 0) }
+    // Per probe, its send and alert receipt times (monotonic ns, 0 when missing): when the slow
+    // probes fall tells a periodic stall (the journal's fsync) from one at a fixed point of the
+    // stream (a table doubling).
+    if let path = options.optionalString("probe-times") {
+        var text = ""
+        for i in 0..<probes { text += "\(sends[i]) \(receives[i])\n" }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
     let offered = Double(total) * 1e9 / Double(sendEnd - sends[0])
     let stream = mix == "generated" ? "1 in \(probeEvery) a fresh-customer order (the probes), the rest segd generate's mix" : "every event a fresh-customer order"
     let p = { (q: Double) in histogram.valueAtPercentile(q) }

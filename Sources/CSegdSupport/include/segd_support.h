@@ -1,7 +1,7 @@
 #ifndef SEGD_SUPPORT_H
 #define SEGD_SUPPORT_H
-/* What Swift cannot reach on its own: the processor's CRC-32C instruction (SSE4.2) and glibc's
-   malloc tuning. */
+/* What Swift cannot reach on its own: the processor's CRC-32C instruction (SSE4.2), glibc's
+   malloc tuning and Linux's sync_file_range (declared only under _GNU_SOURCE). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,5 +19,10 @@ uint32_t segd_crc32c_hardware(uint32_t crc, const void *bytes, size_t count);
    per-day arrays of every buyer, that kept a quarter of segd's resident memory in free blocks.
    Returns 1 when the setting took effect; 0 elsewhere than glibc. */
 int segd_fix_mmap_threshold(size_t bytes);
+
+/* Starts writeback of the dirty pages of `length` bytes at `offset` of the file open as `descriptor`
+   without waiting for it (sync_file_range with SYNC_FILE_RANGE_WRITE), so that a later fdatasync has
+   little left to write. Returns 0, or -1 with errno set; does nothing and returns 0 elsewhere than Linux. */
+int segd_start_writeback(int descriptor, int64_t offset, int64_t length);
 
 #endif
