@@ -66,4 +66,21 @@ struct IDHashSetTests {
         #expect(!copy.contains(IDHashSet.Key(first: 150, second: 0)))
         #expect(original.count == 150)
     }
+
+    @Test("copies made while the doubled table is being prepared grow into tables of their own")
+    func copiesMadeDuringPreparationGrowApart() {
+        func key(_ number: Int, _ owner: UInt64) -> IDHashSet.Key { IDHashSet.Key(first: UInt64(number), second: owner) }
+        var original = IDHashSet()
+        // The ninth key makes the 16-slot table more than half full: preparing the next one starts.
+        for number in 1...9 { original.insert(key(number, 0)) }
+        var copy = original
+        for number in 10...300 {
+            original.insert(key(number, 1))
+            copy.insert(key(number, 2))
+        }
+        #expect(original.count == 300 && copy.count == 300)
+        #expect((1...9).allSatisfy { original.contains(key($0, 0)) && copy.contains(key($0, 0)) })
+        #expect((10...300).allSatisfy { original.contains(key($0, 1)) && !original.contains(key($0, 2)) })
+        #expect((10...300).allSatisfy { copy.contains(key($0, 2)) && !copy.contains(key($0, 1)) })
+    }
 }

@@ -8,9 +8,10 @@ import SegdDurability
 /// customer's number plus one (low half; zero marks an empty slot), so a probe reads one array and
 /// compares bytes only on a tag match. Nothing is allocated per lookup.
 ///
-/// Growth never stops the writer: the doubled table comes zeroed from `calloc` (``ZeroedTable``)
-/// and customers move into it in number order, two per call to ``intern(_:)``, while the previous
-/// table keeps answering for those not moved yet. Rehashing a million ids at once stalled ingest
+/// Growth never stops the writer: the doubled table comes zeroed from `calloc` (``ZeroedTable``),
+/// has its pages mapped one per new customer first (``TablePreparation``), and then customers move
+/// into it in number order, two per call to ``intern(_:)``, while the previous table keeps
+/// answering for those not moved yet. Rehashing a million ids at once stalled ingest
 /// for 40 ms.
 ///
 /// An id can be removed (privacy erasure): it leaves the table and its bytes are overwritten, but
@@ -22,6 +23,8 @@ public struct CustomerIndex: Sendable {
     /// Whether each number's id was removed.
     private var removed: [Bool] = []
     private var table: ZeroedTable<UInt64>
+    /// Once the table is half full, the doubled one being made ready to move into.
+    private var preparing: TablePreparation<UInt64>?
     /// While growing, the previous table, complete for the customers numbered below `moveEnd`.
     private var previous: ZeroedTable<UInt64>?
     /// Customers numbered below this are in `table`, and so is every one from `moveEnd` on.
@@ -51,7 +54,15 @@ public struct CustomerIndex: Sendable {
         arena.append(contentsOf: id)
         idEnds.append(UInt32(arena.count))
         removed.append(false)
-        if idEnds.count * 2 > table.capacity { startGrowth(newest: customer) }
+        if preparing != nil {
+            if preparing!.advance() {
+                let next = preparing!.table
+                preparing = nil
+                startGrowth(into: next, newest: customer)
+            }
+        } else if previous == nil, idEnds.count * 2 > table.capacity {
+            preparing = TablePreparation(capacity: table.capacity * 2)
+        }
         Self.place(customer, hash: hash, in: table)
         return customer
     }
@@ -162,12 +173,10 @@ public struct CustomerIndex: Sendable {
         if previous != nil { ZeroedTable.makeUnique(&previous!) }
     }
 
-    /// Starts moving into a doubled table; `newest`, just numbered, goes straight into it.
-    private mutating func startGrowth(newest: Int32) {
-        // Should a growth still be under way (it cannot, at the rate above), finish it first.
-        if previous != nil { move(Int.max) }
+    /// Starts moving into `next`, the prepared table; `newest`, just numbered, goes straight into it.
+    private mutating func startGrowth(into next: ZeroedTable<UInt64>, newest: Int32) {
         previous = table
-        table = ZeroedTable(capacity: table.capacity * 2)
+        table = next
         moved = 0
         moveEnd = newest
         if moveEnd == 0 { previous = nil }

@@ -8,8 +8,9 @@
 /// Growth never stops the writer. A set of millions of ids that rehashed everything at once
 /// stalled ingest for tens of milliseconds (zeroing the new table, then a cache miss per key), the
 /// largest hiccup in publish-to-alert latency. Instead the new table comes zeroed from `calloc`
-/// (``ZeroedTable``), the old one is kept beside it, and each insert moves a few of its clusters
-/// across; lookups and removals look in both meanwhile.
+/// (``ZeroedTable``) and has its pages mapped one per insert first (``TablePreparation``); then the
+/// old one is kept beside it, and each insert moves a few of its clusters across; lookups and
+/// removals look in both meanwhile.
 struct IDHashSet: Sendable {
     struct Key: Equatable, Sendable {
         var first: UInt64
@@ -19,6 +20,8 @@ struct IDHashSet: Sendable {
     }
 
     private var table: KeyTable
+    /// Once the table is half full, the doubled one being made ready to move into.
+    private var preparing: TablePreparation<Key>?
     /// While growing, the previous table: its clusters still to move, the others emptied.
     private var draining: KeyTable?
     /// The next slot of `draining` to look at: the slot before it is empty, so a cluster starts
@@ -49,7 +52,15 @@ struct IDHashSet: Sendable {
         makeUnique()
         if draining != nil { drain(slots: Self.drainSlotsPerInsert) }
         if contains(key) { return false }
-        if (count + 1) * 2 > table.capacity { startGrowth() }
+        if preparing != nil {
+            if preparing!.advance() {
+                let next = preparing!.table
+                preparing = nil
+                startGrowth(into: next)
+            }
+        } else if draining == nil, (count + 1) * 2 > table.capacity {
+            preparing = TablePreparation(capacity: table.capacity * 2)
+        }
         table.place(key)
         count += 1
         return true
@@ -66,12 +77,11 @@ struct IDHashSet: Sendable {
         if draining != nil { KeyTable.makeUnique(&draining!) }
     }
 
-    private mutating func startGrowth() {
-        // Should a growth still be under way (it cannot, at the drain rate above), finish it first.
-        if draining != nil { drain(slots: .max) }
+    /// Starts moving into `next`, the prepared table.
+    private mutating func startGrowth(into next: KeyTable) {
         let old = table
-        table = KeyTable(capacity: old.capacity * 2)
-        // Start just after an empty slot (a table at most half full has one), so no cluster
+        table = next
+        // Start just after an empty slot (a table about half full has many), so no cluster
         // wraps past the point where the walk ends.
         var start = 0
         while old.slots[start] != .empty { start += 1 }
