@@ -62,7 +62,7 @@ struct DefaultFamilyHistoryTests {
         #expect(shop.member(of: "lifecycle") == "active")
         // at_risk is the churn-risk state: from the first millisecond P(alive) is below 0.5.
         let model = try #require(shop.pipeline.engine.configuration.churn?.model)
-        let summary = try #require(shop.pipeline.engine.store.index.lookup("c").map { shop.pipeline.engine.store.profiles[Int($0)].purchaseSummary })
+        let summary = try #require(shop.pipeline.engine.store.index.lookup("c").map { shop.pipeline.engine.store.profile($0).purchaseSummary })
         let due = try #require(model.probabilityAliveCrossingTime(for: summary, threshold: 0.5))
         shop.pipeline.engine.advanceClock(to: due - 1)
         #expect(shop.member(of: "lifecycle") == "active")

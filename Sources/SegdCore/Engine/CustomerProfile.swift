@@ -114,7 +114,7 @@ extension CustomerProfile {
         private let counters: ColumnBlock<UInt32>
         private let bytes: ColumnBlock<UInt8>
 
-        init(_ profiles: [CustomerProfile]) {
+        init(_ profiles: some RandomAccessCollection<CustomerProfile>) {
             times = ColumnBlock(profiles, columns: 9) { profile, row in
                 row.put(profile.firstSeen)
                 row.put(profile.lastSeen)
@@ -187,15 +187,14 @@ extension CustomerProfile {
         }
     }
 
-    static func encode(_ profiles: [CustomerProfile], into writer: inout BinaryWriter) {
+    static func encode(_ profiles: some RandomAccessCollection<CustomerProfile>, into writer: inout BinaryWriter) {
         Columns(profiles).encode(into: &writer)
     }
 
-    static func decodeList(_ reader: inout BinaryReader, count: Int) throws(DurabilityError) -> [CustomerProfile] {
+    static func decodeList(_ reader: inout BinaryReader, count: Int) throws(DurabilityError) -> ChunkedColumn<CustomerProfile> {
         let start = reader.position
         let columns = try Columns(reading: &reader, count: count)
-        var profiles: [CustomerProfile] = []
-        profiles.reserveCapacity(count)
+        var profiles = ChunkedColumn<CustomerProfile>()
         for row in 0..<count {
             guard let profile = columns[row], profile.hasPossibleTimes else {
                 throw reader.invalid("customer \(row)'s profile holds impossible times or flags", at: start)

@@ -6,14 +6,14 @@ import SegdDurability
 public struct CustomerStore: Sendable {
     public let layout: FeatureLayout
     public private(set) var index: CustomerIndex
-    public private(set) var profiles: [CustomerProfile] = []
+    private(set) var profiles = ChunkedColumn<CustomerProfile>()
     /// Hour buckets, present when some window is measured in hours.
     private var hourly: BucketLists?
     /// Day buckets, always kept: they also tell whether an event opens a new active or purchase
     /// day, which needs at least the allowed lateness of history.
     private var daily: BucketLists
     /// Segment membership bits, `membershipWords` words per customer.
-    public private(set) var memberships: [UInt64] = []
+    private(set) var memberships = ChunkedColumn<UInt64>()
     public private(set) var membershipWords: Int
     /// Each customer's most frequent categories.
     public private(set) var topCategories = TopCategories()
@@ -38,6 +38,11 @@ public struct CustomerStore: Sendable {
     static let extraLatenessDays: Int32 = 2
 
     public var count: Int { profiles.count }
+
+    /// Customer `customer`'s lifetime state.
+    public func profile(_ customer: Int32) -> CustomerProfile {
+        profiles[Int(customer)]
+    }
 
     /// Every customer number that is not forgotten, ascending: what a pass over the whole
     /// population walks.
@@ -73,7 +78,7 @@ public struct CustomerStore: Sendable {
             hourly?.addCustomer()
             daily.addCustomer()
             topCategories.addCustomer()
-            memberships.append(contentsOf: repeatElement(0, count: membershipWords))
+            memberships.append(repeating: 0, count: membershipWords)
         }
         return customer
     }
@@ -255,7 +260,6 @@ public struct CustomerStore: Sendable {
     }
 
     /// Reads the membership bit of `segment` for `customer`.
-    @inlinable
     public func isMember(_ customer: Int32, segment: Int) -> Bool {
         memberships[Int(customer) * membershipWords + segment >> 6] & (1 << UInt64(segment & 63)) != 0
     }
@@ -286,7 +290,7 @@ public struct CustomerStore: Sendable {
     /// Rebuilds every customer's memberships for a new segment list: bit `old` moves to
     /// `mapping[old]`, and bits of segments with no new index are dropped.
     public mutating func remapMemberships(words: Int, mapping: [Int?]) {
-        var remapped = [UInt64](repeating: 0, count: profiles.count * words)
+        var remapped = ChunkedColumn<UInt64>(repeating: 0, count: profiles.count * words)
         for customer in liveCustomers {
             for (old, new) in mapping.enumerated() {
                 guard let new, isMember(customer, segment: old) else { continue }
@@ -310,7 +314,7 @@ extension CustomerStore {
         CustomerProfile.encode(profiles, into: &writer)
         hourly?.encode(into: &writer)
         daily.encode(into: &writer)
-        writer.write(array: memberships)
+        writer.write(array: Array(memberships))
         topCategories.encode(into: &writer)
         interpurchaseGaps.encode(into: &writer)
         quintiles.encode(into: &writer)
@@ -327,7 +331,7 @@ extension CustomerStore {
             hourly = try BucketLists(decoding: &reader, retention: retention, customers: customers)
         }
         daily = try BucketLists(decoding: &reader, retention: daily.retention, customers: customers)
-        memberships = try reader.readColumn(of: UInt64.self, count: customers * membershipWords, "membership words")
+        memberships = ChunkedColumn(try reader.readColumn(of: UInt64.self, count: customers * membershipWords, "membership words"))
         topCategories = try TopCategories(decoding: &reader, customers: customers)
         interpurchaseGaps = try InterpurchaseGaps(decoding: &reader)
         quintiles = try RFMQuintiles(decoding: &reader)

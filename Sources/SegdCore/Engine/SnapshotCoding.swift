@@ -89,7 +89,7 @@ struct ColumnBlock<Field: FixedWidthInteger & BitwiseCopyable> {
 
     /// The block of `columns` fields of each of `elements`; `fill` puts one element's fields in
     /// column order.
-    init<Element>(_ elements: [Element], columns: Int, _ fill: (Element, inout Filler) -> Void) {
+    init<Elements: RandomAccessCollection>(_ elements: Elements, columns: Int, _ fill: (Elements.Element, inout Filler) -> Void) {
         rows = elements.count
         values = [Field](unsafeUninitializedCapacity: elements.count * columns) { buffer, initialized in
             for (row, element) in elements.enumerated() {

@@ -29,7 +29,7 @@ public struct RFMQuintiles: Sendable, Equatable {
     /// forgotten customers' among them, are skipped). The three value arrays are made once per
     /// recomputation at the size of the last one, and freed after it: keeping them would hold 24
     /// bytes per buyer all day for a few milliseconds of work at midnight.
-    mutating func recompute(_ profiles: [CustomerProfile], at time: Int64, minorUnitsPerMajor: Double) {
+    mutating func recompute(_ profiles: some Sequence<CustomerProfile>, at time: Int64, minorUnitsPerMajor: Double) {
         var recency: [Double] = []
         var frequency: [Double] = []
         var monetary: [Double] = []
