@@ -31,15 +31,10 @@ struct ChunkedColumn<Element>: RandomAccessCollection, MutableCollection {
     var startIndex: Int { 0 }
     var endIndex: Int { count }
 
+    /// No check of its own: the chunks' bounds checks refuse any position outside 0..<count.
     subscript(position: Int) -> Element {
-        get {
-            precondition(position >= 0 && position < count, "index \(position) out of 0..<\(count)")
-            return chunks[position >> Self.chunkShift][position & Self.offsetMask]
-        }
-        _modify {
-            precondition(position >= 0 && position < count, "index \(position) out of 0..<\(count)")
-            yield &chunks[position >> Self.chunkShift][position & Self.offsetMask]
-        }
+        get { chunks[position >> Self.chunkShift][position & Self.offsetMask] }
+        _modify { yield &chunks[position >> Self.chunkShift][position & Self.offsetMask] }
     }
 
     mutating func append(_ element: Element) {
