@@ -23,6 +23,7 @@ enum JSONNumber {
 
     /// Scans the number starting at `start` and returns where it ends and its value.
     static func scan(_ bytes: UnsafeRawBufferPointer, from start: Int) throws(JSONSyntaxError) -> (end: Int, value: JSONNumberValue) {
+        if let plain = scanPlainInteger(bytes, from: start) { return plain }
         let count = bytes.count
         var i = start
         var negative = false
@@ -107,6 +108,27 @@ enum JSONNumber {
         }
         guard magnitude <= UInt64(Int64.max) else { return (i, .hugeInteger) }
         return (i, .integer(negative ? -Int64(magnitude) : Int64(magnitude)))
+    }
+
+    /// The shape nearly every number on the wire has, epoch milliseconds and amounts: `-?0` or
+    /// `-?[1-9][0-9]{0,17}`, not followed by a digit, `.`, `e` or `E`. Its value is its digits,
+    /// read in one pass; nil for any other shape, which the general scan above reads (or refuses).
+    @inline(__always)
+    private static func scanPlainInteger(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (end: Int, value: JSONNumberValue)? {
+        let count = bytes.count
+        var i = start
+        let negative = i < count && bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let first = i
+        var magnitude: Int64 = 0
+        // 18 digits cannot overflow an Int64; a 19th sends the number to the general scan.
+        while i < count, i - first < 18, isDigit(bytes[i]) {
+            magnitude = magnitude &* 10 &+ Int64(bytes[i] &- UInt8(ascii: "0"))
+            i += 1
+        }
+        guard i > first, i - first == 1 || bytes[first] != UInt8(ascii: "0") else { return nil }
+        if i < count, isDigit(bytes[i]) || bytes[i] == UInt8(ascii: ".") || bytes[i] | 0x20 == UInt8(ascii: "e") { return nil }
+        return (i, .integer(negative ? -magnitude : magnitude))
     }
 
     @inline(__always)

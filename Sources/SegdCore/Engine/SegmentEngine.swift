@@ -45,7 +45,8 @@ public struct SegmentEngine: Sendable {
     private var writer = JSONWriter()
     /// Scratch for one evaluation: the customer's membership words before it.
     private var previousMemberships: [UInt64]
-    /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``.
+    /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``; while
+    /// changes are published, the customer's words after the evaluation.
     private var evaluatedMemberships: [UInt64]
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
@@ -394,11 +395,16 @@ public struct SegmentEngine: Sendable {
     /// Publishes every membership that differs from ``previousMemberships``: exits first, then
     /// enters, each in evaluation order, so a family move reads "left A, entered B".
     private mutating func emitChanges(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
+        // The customer's words as they are now, read once into ``evaluatedMemberships``, which
+        // the loop and ``emitChange(_:segment:entered:at:cause:text:)`` test bits of.
+        let start = Int(customer) * store.membershipWords
+        for index in evaluatedMemberships.indices { evaluatedMemberships[index] = store.memberships[start + index] }
         for entering in Self.exitsThenEnters {
             for segment in catalog.evaluationOrder {
-                let wasMember = previousMemberships[segment >> 6] & (1 << UInt64(segment & 63)) != 0
-                let isMember = store.isMember(customer, segment: segment)
-                guard wasMember != isMember, isMember == entering else { continue }
+                let word = segment >> 6
+                let bit: UInt64 = 1 << UInt64(segment & 63)
+                let isMember = evaluatedMemberships[word] & bit != 0
+                guard (previousMemberships[word] & bit != 0) != isMember, isMember == entering else { continue }
                 if entering {
                     statistics.enteredBySegment[segment] += 1
                     statistics.membersBySegment[segment] += 1
@@ -411,9 +417,10 @@ public struct SegmentEngine: Sendable {
         }
     }
 
-    /// The member of `family` in the membership words `isMember` reads, if any.
-    private func member(of family: Int, _ isMember: (Int) -> Bool) -> Int? {
-        catalog.familyOfSegment.indices.first { catalog.familyOfSegment[$0] == family && isMember($0) }
+    /// The member of `family` whose bit is set in `words`, if any. Static: an engine method
+    /// called from a mutating one is passed a copy of the whole engine.
+    private static func member(of family: Int, familyOfSegment: [Int?], words: [UInt64]) -> Int? {
+        familyOfSegment.indices.first { familyOfSegment[$0] == family && words[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
     }
 
     /// Names and keys are written from their encodings made when the rules were loaded; a segment
@@ -428,8 +435,8 @@ public struct SegmentEngine: Sendable {
         writer.key("segment")
         writer.string(encoded: catalog.segments[segment].encodedName)
         if let family = catalog.familyOfSegment[segment] {
-            let previous = member(of: family) { previousMemberships[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
-            let current = member(of: family) { store.isMember(customer, segment: $0) }
+            let previous = Self.member(of: family, familyOfSegment: catalog.familyOfSegment, words: previousMemberships)
+            let current = Self.member(of: family, familyOfSegment: catalog.familyOfSegment, words: evaluatedMemberships)
             writer.key("family")
             writer.string(encoded: catalog.encodedFamilies[family])
             writer.key("previous")
