@@ -7,8 +7,8 @@ import Glibc
 /// with one positioned write and then fdatasyncs as the `FsyncPolicy` says, `syncIfDue` lets an idle loop honour
 /// an interval policy. Under an interval policy the fdatasync runs on a thread of its own (``BackgroundSync``)
 /// while appends go on, and its outcome is collected at the next `commit` or `syncIfDue`; `rotate` and `close`
-/// sync on the calling thread, after waiting for it. After a snapshot, `rotate` starts a new segment and `removeSegments(coveredBy:)` deletes
-/// the ones the snapshot makes unnecessary. Opening cuts off a torn tail left by a crash (reported in
+/// sync on the calling thread, after waiting for it. After a snapshot, `rotate` starts a new segment and
+/// `removeSegments(coveredBy:)` deletes the ones the snapshot makes unnecessary. Opening cuts off a torn tail left by a crash (reported in
 /// `recoveredTornTail`) and continues the numbering. Records appended but not committed are lost if the
 /// journal is dropped without `close()`.
 ///
