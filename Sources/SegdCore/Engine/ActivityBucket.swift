@@ -7,7 +7,7 @@ import SegdDurability
 /// field but `minRating` is a sum, and counters wrap instead of trapping, so a difference of running
 /// totals is exact as long as the true count inside one window fits its field (65,535 orders, carts
 /// or reviews). `minRating` is always the bucket's own.
-public struct ActivityBucket: Sendable, Equatable {
+public struct ActivityBucket: Sendable, Equatable, BitwiseCopyable {
     /// The hour or day number (since 1970-01-01T00:00Z) this bucket covers.
     public var index: Int32
     public var clicks: UInt32 = 0

@@ -10,17 +10,18 @@ import SegdDurability
 /// Each customer owns a chunk of the slab whose capacity is a power of two; a chunk that fills up
 /// is exchanged for one twice as large and the old one goes on a free list for its size class.
 /// Buckets older than the longest window are dropped as new ones arrive (the totals after them
-/// are rebased), so a chunk never needs more than `retention` entries. Owned by the engine's
-/// single writer.
+/// are rebased), so a chunk never needs more than `retention` entries. The slab and the
+/// per-customer arrays are ``GrowableColumn``s, which grow without copying what they hold. Owned
+/// by the engine's single writer.
 public struct BucketLists: Sendable {
     /// How many buckets (hours or days) back from the newest one are kept.
     public let retention: Int32
     /// Running totals, customer chunk after customer chunk.
-    private var slab: [ActivityBucket] = []
+    private var slab = GrowableColumn<ActivityBucket>()
     private var freeChunks: [[Int32]] = Array(repeating: [], count: 16)
-    private var chunkStart: [Int32] = []
-    private var chunkClass: [UInt8] = []
-    private var bucketCount: [UInt16] = []
+    private var chunkStart = GrowableColumn<Int32>()
+    private var chunkClass = GrowableColumn<UInt8>()
+    private var bucketCount = GrowableColumn<UInt16>()
 
     public static let maximumRetention: Int32 = 4096
 
@@ -235,7 +236,7 @@ public struct BucketLists: Sendable {
             newStart = Int(reused)
         } else {
             newStart = slab.count
-            slab.append(contentsOf: repeatElement(ActivityBucket(index: 0), count: 1 << newClass))
+            slab.append(repeating: ActivityBucket(index: 0), count: 1 << newClass)
         }
         for offset in 0..<count { slab[newStart + offset] = slab[oldStart + offset] }
         if oldStart >= 0 { freeChunks[Int(chunkClass[customer])].append(Int32(oldStart)) }
@@ -251,7 +252,7 @@ extension BucketLists {
     /// no free chunks; chunk places and capacities change what memory is reused, never a result.
     /// ``retention`` comes from the configuration and is not stored.
     func encode(into writer: inout BinaryWriter) {
-        writer.write(array: bucketCount)
+        writer.write(array: Array(bucketCount))
         var buckets: [ActivityBucket] = []
         buckets.reserveCapacity(bucketCount.reduce(0) { $0 + Int($1) })
         for customer in chunkStart.indices { buckets.append(contentsOf: self.buckets(Int32(customer))) }
@@ -261,15 +262,14 @@ extension BucketLists {
     init(decoding reader: inout BinaryReader, retention: Int32, customers: Int) throws(DurabilityError) {
         self.init(retention: retention)
         let countsAt = reader.position
-        bucketCount = try reader.readColumn(of: UInt16.self, count: customers, "bucket counts")
+        bucketCount = GrowableColumn(try reader.readColumn(of: UInt16.self, count: customers, "bucket counts"))
         guard bucketCount.allSatisfy({ $0 <= retention }) else {
             throw reader.invalid("a customer has more buckets than the retention of \(retention)", at: countsAt)
         }
         let bucketsAt = reader.position
         let buckets = try ActivityBucket.Columns(reading: &reader, count: bucketCount.reduce(0) { $0 + Int($1) })
-        chunkStart = Array(repeating: -1, count: customers)
-        chunkClass = Array(repeating: 0, count: customers)
-        slab.reserveCapacity(bucketCount.reduce(0) { $0 + ($1 == 0 ? 0 : 1 << Self.sizeClass(holding: Int($1))) })
+        chunkStart = GrowableColumn(repeating: -1, count: customers)
+        chunkClass = GrowableColumn(repeating: 0, count: customers)
         var row = 0
         for customer in 0..<customers where bucketCount[customer] > 0 {
             let count = Int(bucketCount[customer])
@@ -289,7 +289,7 @@ extension BucketLists {
                 slab.append(position > 0 ? bucket.adding(slab[slab.count - 1]) : bucket)
                 row += 1
             }
-            slab.append(contentsOf: repeatElement(ActivityBucket(index: 0), count: (1 << sizeClass) - count))
+            slab.append(repeating: ActivityBucket(index: 0), count: (1 << sizeClass) - count)
         }
     }
 
