@@ -20,7 +20,7 @@ public struct TimerQueue: Sendable {
 
     private var heap = Heap<Entry>()
     /// The pending due time per customer, `Int64.max` for none.
-    private var dueTimes: [Int64] = []
+    private var dueTimes = GrowableColumn<Int64>()
 
     public init() {}
 
@@ -81,12 +81,12 @@ extension TimerQueue {
     /// Each customer's due time; the heap is rebuilt from them. Its stale entries are skipped
     /// when they surface, so a heap of the live ones fires the same timers in the same order.
     func encode(into writer: inout BinaryWriter) {
-        writer.write(array: dueTimes)
+        writer.write(array: Array(dueTimes))
     }
 
     init(decoding reader: inout BinaryReader, customers: Int) throws(DurabilityError) {
         let start = reader.position
-        dueTimes = try reader.readArray(of: Int64.self)
+        dueTimes = GrowableColumn(try reader.readArray(of: Int64.self))
         guard dueTimes.count <= customers else {
             throw reader.invalid("timers for \(dueTimes.count) customers, only \(customers) exist", at: start)
         }

@@ -11,15 +11,15 @@ import SegdDurability
 public struct TopCategories: Sendable {
     public static let slotsPerCustomer = 3
     /// Category numbers; `UInt16.max` marks an empty slot.
-    private var categories: [UInt16] = []
-    private var counts: [UInt32] = []
+    private var categories = GrowableColumn<UInt16>()
+    private var counts = GrowableColumn<UInt32>()
     private var names = CustomerIndex(expectedCustomers: 64)
 
     public init() {}
 
     public mutating func addCustomer() {
-        categories.append(contentsOf: repeatElement(.max, count: Self.slotsPerCustomer))
-        counts.append(contentsOf: repeatElement(0, count: Self.slotsPerCustomer))
+        categories.append(repeating: .max, count: Self.slotsPerCustomer)
+        counts.append(repeating: 0, count: Self.slotsPerCustomer)
     }
 
     /// Counts one event in `category` (its bytes) for `customer`. Past 65,535 distinct category
@@ -63,16 +63,16 @@ public struct TopCategories: Sendable {
 extension TopCategories {
     func encode(into writer: inout BinaryWriter) {
         names.encode(into: &writer)
-        writer.write(array: categories)
-        writer.write(array: counts)
+        writer.write(array: Array(categories))
+        writer.write(array: Array(counts))
     }
 
     init(decoding reader: inout BinaryReader, customers: Int) throws(DurabilityError) {
         names = try CustomerIndex(decoding: &reader)
         let slots = customers * Self.slotsPerCustomer
         let categoriesAt = reader.position
-        categories = try reader.readColumn(of: UInt16.self, count: slots, "category slots")
-        counts = try reader.readColumn(of: UInt32.self, count: slots, "category counts")
+        categories = GrowableColumn(try reader.readColumn(of: UInt16.self, count: slots, "category slots"))
+        counts = GrowableColumn(try reader.readColumn(of: UInt32.self, count: slots, "category counts"))
         // ``record`` numbers at most UInt16.max - 1 names; `.max` marks an empty slot.
         guard names.count < Int(UInt16.max), categories.allSatisfy({ $0 == .max || Int($0) < names.count }) else {
             throw reader.invalid("a category slot names none of the \(names.count) categories", at: categoriesAt)
