@@ -24,7 +24,7 @@ public struct CustomerIndex: Sendable {
     private var removed: [Bool] = []
     private var table: ZeroedTable<UInt64>
     /// Once the table is half full, the doubled one being made ready to move into.
-    private var preparing: TablePreparation<UInt64>?
+    private var preparation = TablePreparation<UInt64>()
     /// While growing, the previous table, complete for the customers numbered below `moveEnd`.
     private var previous: ZeroedTable<UInt64>?
     /// Customers numbered below this are in `table`, and so is every one from `moveEnd` on.
@@ -54,14 +54,8 @@ public struct CustomerIndex: Sendable {
         arena.append(contentsOf: id)
         idEnds.append(UInt32(arena.count))
         removed.append(false)
-        if preparing != nil {
-            if preparing!.advance() {
-                let next = preparing!.table
-                preparing = nil
-                startGrowth(into: next, newest: customer)
-            }
-        } else if previous == nil, idEnds.count * 2 > table.capacity {
-            preparing = TablePreparation(capacity: table.capacity * 2)
+        if let next = preparation.advance(growthDue: previous == nil && idEnds.count * 2 > table.capacity, capacity: table.capacity) {
+            startGrowth(into: next, newest: customer)
         }
         Self.place(customer, hash: hash, in: table)
         return customer

@@ -106,7 +106,7 @@ public struct CustomerStore: Sendable {
 
     /// Writes the `selected` features of `customer` at event time `time` into `features`
     /// (``FeatureLayout/count`` slots; those not selected are left as they are). `profile` is the
-    /// customer's (`profiles[customer]`), which the caller has read already: each read copies it.
+    /// customer's (`profiles[customer]`), which the caller has read already.
     public func computeFeatures(
         _ customer: Int32, _ profile: CustomerProfile, at time: Int64, selected: FeatureSelection, into features: UnsafeMutableBufferPointer<Double>
     ) {
@@ -262,12 +262,6 @@ public struct CustomerStore: Sendable {
     /// Reads the membership bit of `segment` for `customer`.
     public func isMember(_ customer: Int32, segment: Int) -> Bool {
         memberships[Int(customer) * membershipWords + segment >> 6] & (1 << UInt64(segment & 63)) != 0
-    }
-
-    public mutating func setMember(_ customer: Int32, segment: Int, _ member: Bool) {
-        let word = Int(customer) * membershipWords + segment >> 6
-        let bit: UInt64 = 1 << UInt64(segment & 63)
-        if member { memberships[word] |= bit } else { memberships[word] &= ~bit }
     }
 
     /// Sets the customer's churn-risk state and the P(alive) of their latest evaluation.

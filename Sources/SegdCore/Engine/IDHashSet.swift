@@ -21,7 +21,7 @@ struct IDHashSet: Sendable {
 
     private var table: KeyTable
     /// Once the table is half full, the doubled one being made ready to move into.
-    private var preparing: TablePreparation<Key>?
+    private var preparation = TablePreparation<Key>()
     /// While growing, the previous table: its clusters still to move, the others emptied.
     private var draining: KeyTable?
     /// The next slot of `draining` to look at: the slot before it is empty, so a cluster starts
@@ -52,14 +52,8 @@ struct IDHashSet: Sendable {
         makeUnique()
         if draining != nil { drain(slots: Self.drainSlotsPerInsert) }
         if contains(key) { return false }
-        if preparing != nil {
-            if preparing!.advance() {
-                let next = preparing!.table
-                preparing = nil
-                startGrowth(into: next)
-            }
-        } else if draining == nil, (count + 1) * 2 > table.capacity {
-            preparing = TablePreparation(capacity: table.capacity * 2)
+        if let next = preparation.advance(growthDue: draining == nil && (count + 1) * 2 > table.capacity, capacity: table.capacity) {
+            startGrowth(into: next)
         }
         table.place(key)
         count += 1

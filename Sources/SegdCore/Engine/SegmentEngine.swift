@@ -45,8 +45,8 @@ public struct SegmentEngine: Sendable {
     private var writer = JSONWriter()
     /// Scratch for one evaluation: the customer's membership words before it.
     private var previousMemberships: [UInt64]
-    /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``; while
-    /// changes are published, the customer's words after the evaluation.
+    /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``; once
+    /// stored, what ``emitChanges(_:at:cause:text:)`` compares with them.
     private var evaluatedMemberships: [UInt64]
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
@@ -126,7 +126,9 @@ public struct SegmentEngine: Sendable {
         let removed = mapping.indices.filter { mapping[$0] == nil }
         for customer in store.liveCustomers where removed.contains(where: { store.isMember(customer, segment: $0) }) {
             rememberMemberships(customer)
-            for segment in removed { store.setMember(customer, segment: segment, false) }
+            for index in evaluatedMemberships.indices { evaluatedMemberships[index] = previousMemberships[index] }
+            for segment in removed { evaluatedMemberships[segment >> 6] &= ~(1 << UInt64(segment & 63)) }
+            store.setMemberships(customer, evaluatedMemberships)
             emitChanges(customer, at: clock, cause: .rulesChanged, text: [])
         }
         store.remapMemberships(words: replacement.membershipWords, mapping: mapping)
@@ -179,8 +181,8 @@ public struct SegmentEngine: Sendable {
     /// Re-evaluates every segment of `customer` at `time`, emitting an alert per changed membership,
     /// then schedules the customer's next window expiry.
     private mutating func evaluate(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        // Read once and handed on: each read of `store.profiles[…]` copies the whole profile (a
-        // memcpy of 120 bytes), and an evaluation used to make seven.
+        // Read once and handed on, so every step below sees the same profile, which
+        // updateChurnState brings up to date along with the store.
         var profile = store.profiles[Int(customer)]
         computeEvaluationFeatures(customer, profile, at: time)
         let churnTransition = updateChurnState(customer, &profile, at: time)
@@ -210,7 +212,7 @@ public struct SegmentEngine: Sendable {
     }
 
     /// Copies `customer`'s membership words into ``previousMemberships``, which
-    /// ``emitChanges(_:at:cause:text:)`` compares the store's with.
+    /// ``emitChanges(_:at:cause:text:)`` compares the new words with.
     private mutating func rememberMemberships(_ customer: Int32) {
         let start = Int(customer) * store.membershipWords
         for index in previousMemberships.indices { previousMemberships[index] = store.memberships[start + index] }
@@ -392,13 +394,10 @@ public struct SegmentEngine: Sendable {
         return earliest
     }
 
-    /// Publishes every membership that differs from ``previousMemberships``: exits first, then
+    /// Publishes every membership in which ``evaluatedMemberships`` (the customer's words, as the
+    /// caller has just stored them) differs from ``previousMemberships``: exits first, then
     /// enters, each in evaluation order, so a family move reads "left A, entered B".
     private mutating func emitChanges(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        // The customer's words as they are now, read once into ``evaluatedMemberships``, which
-        // the loop and ``emitChange(_:segment:entered:at:cause:text:)`` test bits of.
-        let start = Int(customer) * store.membershipWords
-        for index in evaluatedMemberships.indices { evaluatedMemberships[index] = store.memberships[start + index] }
         for entering in Self.exitsThenEnters {
             for segment in catalog.evaluationOrder {
                 let word = segment >> 6

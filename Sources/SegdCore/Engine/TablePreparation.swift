@@ -10,35 +10,44 @@
 /// dedup set and of the customer index. A page written first is mapped by one fault, and one
 /// page per insert spreads them out.
 struct TablePreparation<Element: BitwiseCopyable> {
-    private(set) var table: ZeroedTable<Element>
+    /// The table being prepared, between the insert that found growth due and the one that
+    /// finished it.
+    private var table: ZeroedTable<Element>?
     /// How far from the table's start its pages are written.
     private var preparedBytes = 0
 
     private static var pageSize: Int { 4096 }
 
-    init(capacity: Int) {
-        table = ZeroedTable(capacity: capacity)
-    }
-
-    /// Writes the next page of the table; returns true once every page is written.
-    mutating func advance() -> Bool {
+    /// The owner's step at each insert into its table of `capacity` slots: starts preparing a
+    /// table of twice that when `growthDue` holds, writes the next page of one being prepared, and
+    /// returns it, for the owner to move into, once every page is written.
+    mutating func advance(growthDue: @autoclosure () -> Bool, capacity: Int) -> ZeroedTable<Element>? {
+        guard table != nil else {
+            if growthDue() {
+                table = ZeroedTable(capacity: capacity * 2)
+                preparedBytes = 0
+            }
+            return nil
+        }
         // A copy of the owner (an engine being snapshotted) may share the table. It holds nothing
         // yet, so a new one does as well as a copy, without copying.
-        if !isKnownUniquelyReferenced(&table) {
-            table = ZeroedTable(capacity: table.capacity)
+        if !isKnownUniquelyReferenced(&table!) {
+            table = ZeroedTable(capacity: table!.capacity)
             preparedBytes = 0
         }
-        let bytes = table.capacity * MemoryLayout<Element>.stride
-        let start = UnsafeMutableRawPointer(table.slots)
+        let prepared = table!
+        let bytes = prepared.capacity * MemoryLayout<Element>.stride
+        let start = UnsafeMutableRawPointer(prepared.slots)
         if preparedBytes < bytes {
             // A zero into zeroed memory changes nothing but makes the kernel map the page now.
             start.storeBytes(of: 0, toByteOffset: preparedBytes, as: UInt8.self)
             preparedBytes += Self.pageSize
-            return false
+            return nil
         }
         // The writes a page apart touched every page but perhaps the last, when the table does not
         // start at a page boundary.
         start.storeBytes(of: 0, toByteOffset: bytes - 1, as: UInt8.self)
-        return true
+        table = nil
+        return prepared
     }
 }
