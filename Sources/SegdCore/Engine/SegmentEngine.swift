@@ -42,7 +42,6 @@ public struct SegmentEngine: Sendable {
     private var timers = TimerQueue()
     private var duplicates: DuplicateFilter
     private var features: [Double]
-    private var writer = JSONWriter()
     /// Scratch for one evaluation: the customer's membership words before it.
     private var previousMemberships: [UInt64]
     /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``; once
@@ -163,11 +162,12 @@ public struct SegmentEngine: Sendable {
     /// Counts a refused message and publishes it on `deadletter`.
     public mutating func reject(_ rejection: Rejection, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, frames: Int) {
         statistics.rejectedByReason[rejection.reason, default: 0] += 1
+        outbound.beginMessage(topic: DeadLetter.topic)
         DeadLetter.encode(
             seq: nextSeq, rejection: rejection, topic: topic, payload: payload, frames: frames,
-            maxPayloadBytes: deadLetterPayloadBytes, into: &writer)
+            maxPayloadBytes: deadLetterPayloadBytes, into: &outbound.json)
+        outbound.endMessage()
         nextSeq += 1
-        Self.publish(writer, topic: DeadLetter.topic, to: &outbound)
     }
 
     /// The current feature values of `customer` at the engine clock.
@@ -343,21 +343,21 @@ public struct SegmentEngine: Sendable {
             daysSinceLastOrder: Double(time - profile.lastOrder) / Double(EventTime.millisecondsPerDay),
             oneTimeBuyerDays: oneTimeBuyerDays)
         if case .risk = change.transition { statistics.churnRiskAlerts += 1 } else { statistics.churnRecoveredAlerts += 1 }
-        writer.reset()
-        writer.beginObject()
-        writer.key("seq")
-        writer.integer(Int64(nextSeq))
-        writer.key("type")
-        writer.string(literal: change.transition == .recovered ? "recovered" : "risk")
+        outbound.beginMessage(topic: alert.topic)
+        outbound.json.beginObject()
+        outbound.json.key("seq")
+        outbound.json.integer(Int64(nextSeq))
+        outbound.json.key("type")
+        outbound.json.string(literal: change.transition == .recovered ? "recovered" : "risk")
         writeSubject(customer, at: time, cause: cause, text: text)
-        alert.encodeBody(into: &writer) { writer in
+        alert.encodeBody(into: &outbound.json) { writer in
             for segment in catalog.segments.indices where store.isMember(customer, segment: segment) {
                 writer.string(encoded: catalog.segments[segment].encodedName)
             }
         }
-        writer.endObject()
+        outbound.json.endObject()
+        outbound.endMessage()
         nextSeq += 1
-        Self.publish(writer, topic: alert.topic, to: &outbound)
     }
 
     /// The instant after `time` at which the days since the customer's last order pass the next
@@ -416,75 +416,59 @@ public struct SegmentEngine: Sendable {
         }
     }
 
-    /// The member of `family` whose bit is set in `words`, if any. Static: an engine method
-    /// called from a mutating one is passed a copy of the whole engine.
-    private static func member(of family: Int, familyOfSegment: [Int?], words: [UInt64]) -> Int? {
-        familyOfSegment.indices.first { familyOfSegment[$0] == family && words[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }
-    }
-
-    /// Names and keys are written from their encodings made when the rules were loaded; a segment
-    /// is read in place (`catalog.segments[segment].…`), never copied out with all its fields.
+    /// What only the rules decide is written from pieces encoded when they were loaded
+    /// (``SegmentCatalog/alertHeads``); a segment is read in place (`catalog.segments[segment].…`),
+    /// never copied out with all its fields.
     private mutating func emitChange(_ customer: Int32, segment: Int, entered: Bool, at time: Int64, cause: Cause, text: [UInt8]) {
-        writer.reset()
-        writer.beginObject()
-        writer.key("seq")
-        writer.integer(Int64(nextSeq))
-        writer.key("type")
-        writer.string(literal: entered ? "enter" : "exit")
-        writer.key("segment")
-        writer.string(encoded: catalog.segments[segment].encodedName)
+        outbound.beginMessage(topic: entered ? catalog.segments[segment].enterTopic : catalog.segments[segment].exitTopic)
+        outbound.json.fragment("{\"seq\":")
+        outbound.json.integer(Int64(nextSeq))
+        outbound.json.fragment(entered ? catalog.alertHeads[segment].enter : catalog.alertHeads[segment].exit)
         if let family = catalog.familyOfSegment[segment] {
-            let previous = Self.member(of: family, familyOfSegment: catalog.familyOfSegment, words: previousMemberships)
-            let current = Self.member(of: family, familyOfSegment: catalog.familyOfSegment, words: evaluatedMemberships)
-            writer.key("family")
-            writer.string(encoded: catalog.encodedFamilies[family])
-            writer.key("previous")
-            if let previous { writer.string(encoded: catalog.segments[previous].encodedName) } else { writer.null() }
-            writer.key("current")
-            if let current { writer.string(encoded: catalog.segments[current].encodedName) } else { writer.null() }
+            if let previous = catalog.member(of: family, in: previousMemberships) {
+                outbound.json.string(encoded: catalog.segments[previous].encodedName)
+            } else {
+                outbound.json.null()
+            }
+            outbound.json.key("current")
+            if let current = catalog.member(of: family, in: evaluatedMemberships) {
+                outbound.json.string(encoded: catalog.segments[current].encodedName)
+            } else {
+                outbound.json.null()
+            }
         }
         writeSubject(customer, at: time, cause: cause, text: text)
-        writer.key("features")
-        writer.beginObject()
+        outbound.json.fragment("\"features\":{")
         for slot in catalog.segments[segment].rule.featureSlots {
-            writer.key(encoded: layout.encodedNames[slot])
-            writer.number(features[slot])
+            outbound.json.key(encoded: layout.encodedNames[slot])
+            outbound.json.number(features[slot])
         }
-        writer.endObject()
-        writer.endObject()
+        outbound.json.endObject()
+        outbound.json.endObject()
+        outbound.endMessage()
         nextSeq += 1
-        Self.publish(writer, topic: entered ? catalog.segments[segment].enterTopic : catalog.segments[segment].exitTopic, to: &outbound)
     }
 
     /// Writes who and what an alert is about: the customer, the event time and the cause, with
     /// the causing event's id for cause `event`.
     private mutating func writeSubject(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
-        writer.key("customer_id")
-        store.index.writeID(customer, into: &writer)
-        writer.key("ts")
-        writer.timestamp(time)
-        writer.key("cause")
+        outbound.json.key("customer_id")
+        store.index.writeID(customer, into: &outbound.json)
+        outbound.json.key("ts")
+        outbound.json.timestamp(time)
         switch cause {
         case .event(let eventID):
-            writer.string(literal: "event")
-            writer.key("event_id")
-            text.withUnsafeBytes { writer.string(utf8: UnsafeRawBufferPointer(rebasing: $0[eventID.indices])) }
+            outbound.json.fragment("\"cause\":\"event\",\"event_id\":")
+            text.withUnsafeBytes { outbound.json.string(utf8: UnsafeRawBufferPointer(rebasing: $0[eventID.indices])) }
         case .timer:
-            writer.string(literal: "timer")
+            outbound.json.fragment("\"cause\":\"timer\"")
         case .rulesChanged:
-            writer.string(literal: "rules_changed")
+            outbound.json.fragment("\"cause\":\"rules_changed\"")
         case .modelRefit:
-            writer.string(literal: "model_refit")
+            outbound.json.fragment("\"cause\":\"model_refit\"")
         case .forget:
-            writer.string(literal: "forget")
+            outbound.json.fragment("\"cause\":\"forget\"")
         }
-    }
-
-    /// Appends what `writer` holds to `outbound` on `topic`, without copying it out first. Static,
-    /// taking the two stored properties as arguments: a closure capturing the engine while one of
-    /// them is borrowed would make Swift copy the engine.
-    private static func publish(_ writer: borrowing JSONWriter, topic: [UInt8], to outbound: inout OutboundBuffer) {
-        writer.withBytes { outbound.append(topic: topic, json: $0) }
     }
 
     /// The order `emitChanges` publishes in, kept as a constant so publishing allocates no array.

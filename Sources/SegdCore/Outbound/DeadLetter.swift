@@ -16,7 +16,6 @@ public enum DeadLetter {
         maxPayloadBytes: Int,
         into writer: inout JSONWriter
     ) {
-        writer.reset()
         writer.beginObject()
         writer.key("seq")
         writer.integer(Int64(seq))

@@ -17,6 +17,16 @@ public struct JSONWriter: Sendable {
         try buffer.withBytes(body)
     }
 
+    /// Bytes written so far.
+    public var count: Int { buffer.count }
+
+    /// Starts a new JSON text after what was written so far, behind `prefix` (bytes that are not
+    /// part of the text, such as the topic of a message packed into the same buffer).
+    public mutating func beginText(after prefix: [UInt8]) {
+        prefix.withUnsafeBytes { buffer.append($0) }
+        needsComma = false
+    }
+
     public mutating func reset() {
         buffer.removeAll()
         needsComma = false
@@ -81,6 +91,24 @@ public struct JSONWriter: Sendable {
     public mutating func key(encoded name: [UInt8]) {
         name.withUnsafeBytes { put($0, quoted: false, colon: true) }
         needsComma = false
+    }
+
+    /// Writes `text`, object members encoded ahead of time (keys and values, or a key awaiting
+    /// its value), preceded by the comma due: several calls' worth of output in one copy, for the
+    /// parts of an alert that only depend on the rules. A comma is due after it unless it ends
+    /// where a value or first member follows (`:` or `{`).
+    public mutating func fragment(_ text: [UInt8]) {
+        text.withUnsafeBytes { fragment($0) }
+    }
+
+    /// ``fragment(_:)`` for a literal, such as `"cause":"timer"`.
+    public mutating func fragment(_ text: StaticString) {
+        text.withUTF8Buffer { fragment(UnsafeRawBufferPointer($0)) }
+    }
+
+    private mutating func fragment(_ text: UnsafeRawBufferPointer) {
+        put(text, quoted: false, colon: false)
+        needsComma = !(text.last == UInt8(ascii: ":") || text.last == UInt8(ascii: "{"))
     }
 
     /// Writes the comma due, then `text` (in quotes when `quoted`, followed by a colon when

@@ -26,8 +26,12 @@ public struct SegmentCatalog: Sendable {
     /// Family number of each segment (nil when free-standing), and the family names.
     let familyOfSegment: [Int?]
     let families: [String]
-    /// The family names as JSON strings, for alerts.
-    let encodedFamilies: [[UInt8]]
+    /// What each segment's alerts say that only the rules decide, written in one piece: for an
+    /// exit and an enter, `"type":"exit"` or `"enter"`, `"segment":NAME` and, for a family member,
+    /// `"family":FAMILY,"previous":` awaiting the member left.
+    let alertHeads: [(exit: [UInt8], enter: [UInt8])]
+    /// Per family, its members' bits in membership words, to find a member in one pass per word.
+    private let familyMasks: [[UInt64]]
     /// Whether some rule reads an RFM score (the quintiles are then kept current), and `r_score`
     /// in particular (which falls with time and needs a timer).
     let readsRFMScores: Bool
@@ -51,9 +55,19 @@ public struct SegmentCatalog: Sendable {
         var families: [String] = []
         for case let family? in segments.map(\.family) where !families.contains(family) { families.append(family) }
         self.families = families
-        encodedFamilies = families.map(JSONWriter.encoded)
         familyOfSegment = segments.map { segment in segment.family.flatMap { families.firstIndex(of: $0) } }
         let familyNumbers = familyOfSegment
+        let familyNames = families.map(JSONWriter.encoded)
+        alertHeads = segments.indices.map { segment in
+            (Self.alertHead(compiled[segment], family: familyNumbers[segment].map { familyNames[$0] }, entered: false),
+             Self.alertHead(compiled[segment], family: familyNumbers[segment].map { familyNames[$0] }, entered: true))
+        }
+        let words = max(1, (segments.count + 63) / 64)
+        familyMasks = families.indices.map { family in
+            var mask = [UInt64](repeating: 0, count: words)
+            for segment in familyNumbers.indices where familyNumbers[segment] == family { mask[segment >> 6] |= 1 << UInt64(segment & 63) }
+            return mask
+        }
         program = RuleProgram.linking(evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) })
         let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
         readsRFMScores = scoreSlots.contains { slotsRead.contains(layout.slot($0)) }
@@ -74,6 +88,30 @@ public struct SegmentCatalog: Sendable {
                 }
             }
         }
+    }
+
+    /// The member of `family` whose bit is set in `words` (the first in config order, should a
+    /// reload have left two), if any.
+    func member(of family: Int, in words: [UInt64]) -> Int? {
+        let mask = familyMasks[family]
+        for index in mask.indices where words[index] & mask[index] != 0 {
+            return index << 6 | (words[index] & mask[index]).trailingZeroBitCount
+        }
+        return nil
+    }
+
+    private static func alertHead(_ segment: SegmentDefinition, family: [UInt8]?, entered: Bool) -> [UInt8] {
+        var writer = JSONWriter(capacity: 128)
+        writer.key("type")
+        writer.string(literal: entered ? "enter" : "exit")
+        writer.key("segment")
+        writer.string(encoded: segment.encodedName)
+        if let family {
+            writer.key("family")
+            writer.string(encoded: family)
+            writer.key("previous")
+        }
+        return writer.bytes
     }
 
     /// Membership words per customer this catalog needs.
