@@ -178,6 +178,44 @@ struct TimeAndTextTests {
             == #"{"s":"a\"b\\c\n\u0001\u007fé","i":-9223372036854775808,"n":null,"d":12.34,"w":3,"a":[true,null],"e":"","t":"\"\r\t"}"#)
     }
 
+    @Test("a fractional number is written as Double.description writes it, for any finite double")
+    func jsonWriterNumbersMatchDescription() {
+        var random = RuleTestRandom(seed: 17)
+        var values: [Double] = [0.1, 1.0 / 3, 2.0 / 3, 4.666666666666667, -0.5, 1e-7, 5e-324, .ulpOfOne, 9.5e15, 1.5e300, -.greatestFiniteMagnitude]
+        // Random bit patterns cover every exponent; ratios of small integers are what features hold.
+        for _ in 0..<100_000 {
+            let bits = Double(bitPattern: random.next())
+            if bits.isFinite { values.append(bits) }
+            values.append(Double(random.next() % 100_000) / Double(1 + random.next() % 997))
+        }
+        var writer = JSONWriter()
+        for value in values {
+            writer.reset()
+            writer.number(value)
+            let expected = value == value.rounded() && abs(value) < 9.0e15 ? String(Int64(value)) : value.description
+            guard String(decoding: writer.bytes, as: UTF8.self) == expected else {
+                Issue.record("\(value): wrote \(String(decoding: writer.bytes, as: UTF8.self)), description \(expected)")
+                return
+            }
+        }
+    }
+
+    @Test("fragments encoded ahead are written with the comma due, and leave one due unless they end at a key or an opening brace")
+    func jsonWriterFragments() {
+        var writer = JSONWriter()
+        writer.beginText(after: Array("topic".utf8))
+        writer.fragment("{\"seq\":")
+        writer.integer(7)
+        writer.fragment(Array(#""type":"enter","family":"f","previous":"#.utf8))
+        writer.null()
+        writer.fragment("\"features\":{")
+        writer.key("x")
+        writer.integer(1)
+        writer.endObject()
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"topic{"seq":7,"type":"enter","family":"f","previous":null,"features":{"x":1}}"#)
+    }
+
     @Test("a JSON writer grows past its capacity, and a copy keeps what it had while the original writes on")
     func jsonWriterGrowsAndCopiesOnWrite() {
         var writer = JSONWriter(capacity: 1)

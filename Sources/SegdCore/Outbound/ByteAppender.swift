@@ -69,3 +69,16 @@ struct ByteAppender: Sendable {
         block = replacement
     }
 }
+
+/// Lets a number print itself into the buffer: `Double.write(to:)` passes its text to
+/// `_writeASCII(_:)` as bytes, where `description` would allocate a String for a long one.
+extension ByteAppender: TextOutputStream {
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        append(UnsafeRawBufferPointer(buffer))
+    }
+}

@@ -196,8 +196,10 @@ public struct JSONWriter: Sendable {
             integer(Int64(value))
         } else {
             separate()
-            var text = value.description
-            text.withUTF8 { buffer.append(UnsafeRawBufferPointer($0)) }
+            // Double.description's text, which `write(to:)` hands to the buffer as bytes
+            // (``ByteAppender/_writeASCII(_:)``) instead of a String allocated for each value
+            // longer than 15 bytes, such as 4.666666666666667.
+            value.write(to: &buffer)
             needsComma = true
         }
     }

@@ -62,7 +62,7 @@ public struct SegmentCatalog: Sendable {
             (Self.alertHead(compiled[segment], family: familyNumbers[segment].map { familyNames[$0] }, entered: false),
              Self.alertHead(compiled[segment], family: familyNumbers[segment].map { familyNames[$0] }, entered: true))
         }
-        let words = max(1, (segments.count + 63) / 64)
+        let words = Self.membershipWords(segmentCount: segments.count)
         familyMasks = families.indices.map { family in
             var mask = [UInt64](repeating: 0, count: words)
             for segment in familyNumbers.indices where familyNumbers[segment] == family { mask[segment >> 6] |= 1 << UInt64(segment & 63) }
@@ -115,7 +115,9 @@ public struct SegmentCatalog: Sendable {
     }
 
     /// Membership words per customer this catalog needs.
-    var membershipWords: Int { max(1, (segments.count + 63) / 64) }
+    var membershipWords: Int { Self.membershipWords(segmentCount: segments.count) }
+
+    private static func membershipWords(segmentCount: Int) -> Int { max(1, (segmentCount + 63) / 64) }
 
     private static func timedHistory(segments: [SegmentDefinition], layout: FeatureLayout) -> [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)] {
         var result: [(feature: FeatureLayout.HistoryFeature, changePoints: [Int64]?)] = []
