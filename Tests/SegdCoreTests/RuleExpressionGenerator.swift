@@ -9,7 +9,8 @@ struct RuleExpressionGenerator {
     let segments: [String]
 
     static let constants: [Double] = [0, 1, 2, 3, 0.5, 2.5, 10, 500, 1e20]
-    static let featureValues: [Double] = [0, 1, 2, 3, -1, -2.5, 0.5, 10, 500, 1e300]
+    // NaN stands for a feature with no value (r_score before a first order), which every comparison but `!=` rejects.
+    static let featureValues: [Double] = [0, 1, 2, 3, -1, -2.5, 0.5, 10, 500, 1e300, .nan, .infinity]
 
     private static let here = RuleLocation(line: 1, column: 1)
 

@@ -7,10 +7,10 @@ enum RuleInstruction: Sendable {
     case pushFeature(slot: Int)
     case negate
     case add, subtract, multiply, divide
-    /// Pops `right`, then `left`, and tests `left op right`.
-    case jumpIfComparison(ComparisonOperator, when: Bool, target: Int)
+    /// Pops `right`, then `left`, and jumps when `jumpsOn` holds for how they compare.
+    case jumpIfComparison(jumpsOn: ComparisonTable, target: Int)
     /// `feature op constant` in one step, the shape most rules are made of; touches no stack.
-    case jumpIfFeatureComparison(slot: Int, constant: Double, target: Int, ComparisonOperator, when: Bool)
+    case jumpIfFeatureComparison(slot: Int, constant: Double, target: Int, jumpsOn: ComparisonTable)
     /// Pops `upper`, `lower`, `value` and tests `lower <= value <= upper`.
     case jumpIfBetween(when: Bool, target: Int)
     /// Pops `value` and tests whether it equals one of `constants[first ..< first + count]`.
@@ -28,6 +28,35 @@ enum RuleInstruction: Sendable {
     /// has claimed `family`, clears segment `segment`'s bit and goes on at `next` without running
     /// its rule, whose answer could not matter.
     case skipIfClaimed(family: Int, segment: Int, next: Int)
+}
+
+/// What a comparison jumps on, as a table over how its two operands compare: bit 0 for
+/// unordered (a NaN), bit 1 for less, bit 2 for equal, bit 4 for greater. One table stands for
+/// any operator tested for true or for false, so the interpreter compares once and looks the
+/// answer up, where a switch over the operator was a second indirect jump per comparison.
+struct ComparisonTable: Sendable, Equatable {
+    let bits: UInt8
+
+    /// Jumps when `left op right` equals `when`.
+    init(_ op: ComparisonOperator, when: Bool) {
+        let unordered: UInt8 = 1 << 0, less: UInt8 = 1 << 1, equal: UInt8 = 1 << 2, greater: UInt8 = 1 << 4
+        let holds: UInt8 =
+            switch op {
+            case .less: less
+            case .lessOrEqual: less | equal
+            case .greater: greater
+            case .greaterOrEqual: greater | equal
+            case .equal: equal
+            case .notEqual: unordered | less | greater
+            }
+        bits = when ? holds : holds ^ (unordered | less | equal | greater)
+    }
+
+    @inline(__always)
+    func matches(_ left: Double, _ right: Double) -> Bool {
+        let ordering = (left < right ? 1 : 0) | (left == right ? 2 : 0) | (left > right ? 4 : 0)
+        return bits >> ordering & 1 != 0
+    }
 }
 
 /// A compiled rule: owns its instructions, the constant table its membership lists point into,
@@ -68,10 +97,10 @@ extension RuleInstruction {
     /// become addresses when a rule is compiled, and addresses move when rules are linked.
     func retargeted(_ target: (Int) -> Int) -> RuleInstruction {
         switch self {
-        case .jumpIfComparison(let op, let when, let old):
-            .jumpIfComparison(op, when: when, target: target(old))
-        case .jumpIfFeatureComparison(let slot, let constant, let old, let op, let when):
-            .jumpIfFeatureComparison(slot: slot, constant: constant, target: target(old), op, when: when)
+        case .jumpIfComparison(let table, let old):
+            .jumpIfComparison(jumpsOn: table, target: target(old))
+        case .jumpIfFeatureComparison(let slot, let constant, let old, let table):
+            .jumpIfFeatureComparison(slot: slot, constant: constant, target: target(old), jumpsOn: table)
         case .jumpIfBetween(let when, let old):
             .jumpIfBetween(when: when, target: target(old))
         case .jumpIfMember(let first, let count, let when, let old):

@@ -42,7 +42,7 @@ public struct CompiledRule: Sendable, CustomStringConvertible {
         var constants: [Double] = []
         for instruction in program.instructions {
             switch instruction {
-            case .jumpIfFeatureComparison(let compared, let constant, _, _, _) where compared == slot:
+            case .jumpIfFeatureComparison(let compared, let constant, _, _) where compared == slot:
                 constants.append(constant)
             case .pushFeature(let pushed) where pushed == slot:
                 return nil

@@ -78,13 +78,14 @@ private struct RuleCodeGenerator {
                 place(skip)
             }
         case .comparison(let op, .feature(let slot), .constant(let constant)):
-            instructions.append(.jumpIfFeatureComparison(slot: slot, constant: constant, target: label, op, when: when))
+            instructions.append(.jumpIfFeatureComparison(slot: slot, constant: constant, target: label, jumpsOn: ComparisonTable(op, when: when)))
         case .comparison(let op, .constant(let constant), .feature(let slot)):
-            instructions.append(.jumpIfFeatureComparison(slot: slot, constant: constant, target: label, op.mirrored, when: when))
+            instructions.append(
+                .jumpIfFeatureComparison(slot: slot, constant: constant, target: label, jumpsOn: ComparisonTable(op.mirrored, when: when)))
         case .comparison(let op, let left, let right):
             push(left)
             push(right)
-            instructions.append(.jumpIfComparison(op, when: when, target: label))
+            instructions.append(.jumpIfComparison(jumpsOn: ComparisonTable(op, when: when), target: label))
             depth -= 2
         case .between(let value, let lower, let upper):
             push(value)

@@ -52,11 +52,11 @@ extension RuleProgram {
                             let divisor = stack[top]
                             stack[top - 1] = divisor == 0 ? 0 : stack[top - 1] / divisor
                             pc += 1
-                        case .jumpIfComparison(let op, let when, let target):
+                        case .jumpIfComparison(let table, let target):
                             top -= 2
-                            pc = op.holds(stack[top], stack[top + 1]) == when ? target : pc + 1
-                        case .jumpIfFeatureComparison(let slot, let constant, let target, let op, let when):
-                            pc = op.holds(features[slot], constant) == when ? target : pc + 1
+                            pc = table.matches(stack[top], stack[top + 1]) ? target : pc + 1
+                        case .jumpIfFeatureComparison(let slot, let constant, let target, let table):
+                            pc = table.matches(features[slot], constant) ? target : pc + 1
                         case .jumpIfBetween(let when, let target):
                             top -= 3
                             let value = stack[top]
@@ -94,20 +94,6 @@ extension RuleProgram {
                     }
                 }
             }
-        }
-    }
-}
-
-extension ComparisonOperator {
-    @inline(__always)
-    func holds(_ left: Double, _ right: Double) -> Bool {
-        switch self {
-        case .less: left < right
-        case .lessOrEqual: left <= right
-        case .greater: left > right
-        case .greaterOrEqual: left >= right
-        case .equal: left == right
-        case .notEqual: left != right
         }
     }
 }
