@@ -17,6 +17,8 @@ swift package benchmark --scale --no-progress 2>&1 | tee results/inprocess.txt |
 echo "== 4: end to end, segd beside a bare libzmq subscriber"
 "$load" e2e --transport tcp --events "${E2E_EVENTS:-1000000}"
 "$load" e2e --transport ipc --events "${E2E_EVENTS:-1000000}"
+# The same events at a live stream's pace of event time (100,000 a second) instead of 90 days.
+"$load" e2e --transport tcp --events "${E2E_EVENTS:-1000000}" --span 10s
 
 echo "== 5: publish-to-alert latency"
 # Probes (fresh-customer orders) among segd generate's mix; then the worst case, every event a probe.

@@ -56,14 +56,15 @@ struct EventFile {
 }
 
 /// The event file to send (`--file`), by default `segd generate`'s for `events` events (100,000
-/// customers, seed 1), generated into the work directory the first time it is asked for.
-func generatedEventFile(_ options: Options, events: Int, segd: String, work: String) throws -> String {
-    let file = try options.string("file", default: "\(work)/events-\(events).tsv")
+/// customers, seed 1) with event times over `span` (segd generate's default 90 days), generated
+/// into the work directory the first time it is asked for.
+func generatedEventFile(_ options: Options, events: Int, span: String = "90d", segd: String, work: String) throws -> String {
+    let file = try options.string("file", default: "\(work)/events-\(events)\(span == "90d" ? "" : "-\(span)").tsv")
     guard !FileManager.default.fileExists(atPath: file) else { return file }
-    print("generating \(file) (segd generate --events \(events) --customers 100000 --seed 1)")
+    print("generating \(file) (segd generate --events \(events) --customers 100000 --seed 1 --span \(span))")
     let generate = Process()
     generate.executableURL = URL(fileURLWithPath: segd)
-    generate.arguments = ["generate", "--events", "\(events)", "--customers", "100000", "--seed", "1", "-o", file]
+    generate.arguments = ["generate", "--events", "\(events)", "--customers", "100000", "--seed", "1", "--span", span, "-o", file]
     try generate.run()
     generate.waitUntilExit()
     guard generate.terminationStatus == 0 else { throw UsageError(description: "segd generate failed") }
@@ -183,9 +184,12 @@ private func lastJSONLine(_ pipe: Pipe) -> String? {
 func runEndToEnd(_ options: Options) throws {
     let transport = try options.string("transport", default: "tcp")
     let events = try options.int("events", default: 1_000_000)
+    // 90d: a backfill's shape, every day's time-driven work (timers, RFM days, weekly churn refits)
+    // inside the run; 10s: a live stream's, 100,000 events a second of event time.
+    let span = try options.string("span", default: "90d")
     let segd = try options.string("segd", default: Paths.segdBinary)
     let work = try Paths.workDirectory()
-    let file = try generatedEventFile(options, events: events, segd: segd, work: work)
+    let file = try generatedEventFile(options, events: events, span: span, segd: segd, work: work)
 
     let id = getpid()
     let (daemonSub, daemonPublish, bareBind): (String, String, String) = transport == "ipc"
@@ -236,14 +240,14 @@ func runEndToEnd(_ options: Options) throws {
     let segdLoss = processed.map { sent - $0 }
     let bareLoss = sent - bareReceived
     print("""
-        e2e over \(transport): \(sent) messages (\(events) events + sentinel) from one publisher process
+        e2e over \(transport): \(sent) messages (\(events) events over \(span) of event time + sentinel) from one publisher process
           publisher sent        \(formatRate(publishRate)) (\(String(format: "%.2f", Double(sentAt - start) / 1e9)) s)
           bare libzmq SUB       \(formatRate(bareRate)) received \(bareReceived), lost \(bareLoss)\(bareSentinel ? "" : " (sentinel not seen: stopped on 30 s silence)")
           segd                  \(segdRate.map(formatRate) ?? "n/a (sentinel alert not seen)") processed \(processed.map(String.init) ?? "?"), lost \(segdLoss.map(String.init) ?? "?")
           ratio segd / bare     \(segdRate.map { String(format: "%.2f", $0 / bareRate) } ?? "n/a")
           segd VmHWM            \(daemonRSS["VmHWM"].map { "\($0 / 1024) MiB" } ?? "?") (its queues hold what it has not processed yet)
         """)
-    recordResult("{\"benchmark\":\"e2e\",\"transport\":\"\(transport)\",\"sent\":\(sent),\"publisher_per_s\":\(Int(publishRate)),"
+    recordResult("{\"benchmark\":\"e2e\",\"transport\":\"\(transport)\",\"span\":\"\(span)\",\"sent\":\(sent),\"publisher_per_s\":\(Int(publishRate)),"
         + "\"bare_per_s\":\(Int(bareRate)),\"bare_received\":\(bareReceived),\"bare_lost\":\(bareLoss),"
         + "\"segd_per_s\":\(segdRate.map { String(Int($0)) } ?? "null"),\"segd_processed\":\(processed.map(String.init) ?? "null"),"
         + "\"segd_lost\":\(segdLoss.map(String.init) ?? "null"),\"ratio\":\(segdRate.map { String(format: "%.3f", $0 / bareRate) } ?? "null")}")

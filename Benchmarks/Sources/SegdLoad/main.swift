@@ -1,7 +1,7 @@
 import Foundation
 
 // segd-load: measurements of the real `segd` binary from outside (Benchmarks/README.md, 4–6).
-//   e2e      --transport tcp|ipc [--events 1000000] [--file F] [--segd PATH]
+//   e2e      --transport tcp|ipc [--events 1000000] [--span 90d] [--file F] [--segd PATH]
 //   latency  [--rate 100000] [--seconds 10] [--burst rate/10000] [--mix generated|fresh-orders]
 //            [--snapshot-interval 1h] [--fsync always|interval|none] [--probe-times FILE] [--segd PATH]
 //   memory   [--customers 100000,1000000,5000000] [--span-days 90] [--segd PATH] [--config FILE]
