@@ -150,6 +150,27 @@ struct TimeAndTextTests {
         }
     }
 
+    @Test("a JSON writer's timestamps, which reuse the date of the day before, read as RFC 3339 of each instant")
+    func jsonWriterTimestamps() {
+        var random = RuleTestRandom(seed: 23)
+        var writer = JSONWriter()
+        var instant: Int64 = 1_767_225_600_000
+        for _ in 0..<20_000 {
+            // Mostly small steps inside a day, sometimes across midnight, now and then far away.
+            switch random.next() % 16 {
+            case 0: instant = Int64(random.next() % 253_402_300_800_000)
+            case 1: instant += EventTime.millisecondsPerDay
+            default: instant += Int64(random.next() % 3_600_000)
+            }
+            writer.reset()
+            writer.timestamp(instant)
+            guard String(decoding: writer.bytes, as: UTF8.self) == "\"\(TimestampFormat.rfc3339(instant))\"" else {
+                Issue.record("\(instant): wrote \(String(decoding: writer.bytes, as: UTF8.self))")
+                return
+            }
+        }
+    }
+
     @Test("the JSON writer escapes control characters, quotes and backslashes, and writes numbers exactly")
     func jsonWriter() {
         var writer = JSONWriter()

@@ -4,6 +4,7 @@
 public struct JSONWriter: Sendable {
     private var buffer: ByteAppender
     private var needsComma = false
+    private var timestamps = TimestampWriter()
 
     public init(capacity: Int = 1024) {
         buffer = ByteAppender(capacity: capacity)
@@ -136,12 +137,18 @@ public struct JSONWriter: Sendable {
 
     /// Writes `value` (which must be valid UTF-8) as a JSON string, escaping what RFC 8259 requires.
     public mutating func string(utf8 value: UnsafeRawBufferPointer) {
+        // Ids almost never need an escape: then quotes and bytes go out in one piece.
+        if !value.contains(where: Self.needsEscape) {
+            put(value, quoted: true, colon: false)
+            needsComma = true
+            return
+        }
         separate()
         buffer.append(UInt8(ascii: "\""))
         // Runs of bytes that need no escape (all of a typical id) are copied whole.
         var runStart = 0
         for (offset, byte) in value.enumerated() {
-            guard byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            guard Self.needsEscape(byte) else { continue }
             buffer.append(UnsafeRawBufferPointer(rebasing: value[runStart..<offset]))
             runStart = offset + 1
             buffer.append(UInt8(ascii: "\\"))
@@ -208,7 +215,7 @@ public struct JSONWriter: Sendable {
     public mutating func timestamp(_ milliseconds: Int64) {
         separate()
         buffer.append(UInt8(ascii: "\""))
-        buffer.append(length: TimestampFormat.length) { TimestampFormat.write(milliseconds, into: $0) }
+        buffer.append(length: TimestampFormat.length) { timestamps.write(milliseconds, into: $0) }
         buffer.append(UInt8(ascii: "\""))
         needsComma = true
     }
@@ -230,6 +237,13 @@ public struct JSONWriter: Sendable {
 
     private mutating func separate() {
         if needsComma { buffer.append(UInt8(ascii: ",")) }
+    }
+
+    /// Whether `byte` cannot stand as it is inside a JSON string: a control character (DEL too,
+    /// escaped for readability), a quote or a backslash.
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {

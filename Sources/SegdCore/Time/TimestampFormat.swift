@@ -15,24 +15,38 @@ public enum TimestampFormat {
     /// Writes the RFC 3339 form of `milliseconds` into `text`, which holds ``length`` bytes.
     public static func write(_ milliseconds: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
         let day = EventTime.day(milliseconds)
+        writeDate(day: day, into: text)
+        writeTimeOfDay(milliseconds - day * EventTime.millisecondsPerDay, into: text)
+    }
+
+    /// Writes `YYYY-MM-DDT` of UTC day `day` (days since the epoch) into the first
+    /// ``dateLength`` bytes of `text`.
+    static func writeDate(day: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
         let date = CivilDate(daysSinceEpoch: day)
-        var rest = milliseconds - day * EventTime.millisecondsPerDay
+        text[4] = UInt8(ascii: "-")
+        text[7] = UInt8(ascii: "-")
+        text[10] = UInt8(ascii: "T")
+        putDigits(date.year, count: 4, at: 0, in: text)
+        putDigits(date.month, count: 2, at: 5, in: text)
+        putDigits(date.day, count: 2, at: 8, in: text)
+    }
+
+    /// The length of `YYYY-MM-DDT`.
+    static let dateLength = 11
+
+    /// Writes `hh:mm:ss.sssZ` for `rest` milliseconds into the UTC day after the date.
+    static func writeTimeOfDay(_ milliseconds: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
+        var rest = milliseconds
         let hour = rest / EventTime.millisecondsPerHour
         rest -= hour * EventTime.millisecondsPerHour
         let minute = rest / EventTime.millisecondsPerMinute
         rest -= minute * EventTime.millisecondsPerMinute
         let second = rest / EventTime.millisecondsPerSecond
         let millis = rest - second * EventTime.millisecondsPerSecond
-        text[4] = UInt8(ascii: "-")
-        text[7] = UInt8(ascii: "-")
-        text[10] = UInt8(ascii: "T")
         text[13] = UInt8(ascii: ":")
         text[16] = UInt8(ascii: ":")
         text[19] = UInt8(ascii: ".")
         text[23] = UInt8(ascii: "Z")
-        putDigits(date.year, count: 4, at: 0, in: text)
-        putDigits(date.month, count: 2, at: 5, in: text)
-        putDigits(date.day, count: 2, at: 8, in: text)
         putDigits(hour, count: 2, at: 11, in: text)
         putDigits(minute, count: 2, at: 14, in: text)
         putDigits(second, count: 2, at: 17, in: text)
@@ -53,5 +67,29 @@ public enum TimestampFormat {
             text[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
             remaining /= 10
         }
+    }
+}
+
+/// Writes RFC 3339 times for one message after another, most of them on the same UTC day: the
+/// date part, whose civil-calendar conversion is most of the work, is formatted once per day and
+/// copied after that.
+struct TimestampWriter: Sendable {
+    private var day: Int64 = .min
+    /// `YYYY-MM-DDT` of ``day``, as loaded from the text it was written into.
+    private var date: (UInt64, UInt16, UInt8) = (0, 0, 0)
+
+    mutating func write(_ milliseconds: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
+        let day = EventTime.day(milliseconds)
+        let raw = UnsafeMutableRawPointer(text.baseAddress!)
+        if day == self.day {
+            raw.storeBytes(of: date.0, as: UInt64.self)
+            raw.storeBytes(of: date.1, toByteOffset: 8, as: UInt16.self)
+            raw.storeBytes(of: date.2, toByteOffset: 10, as: UInt8.self)
+        } else {
+            TimestampFormat.writeDate(day: day, into: text)
+            self.day = day
+            date = (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self), raw.load(fromByteOffset: 10, as: UInt8.self))
+        }
+        TimestampFormat.writeTimeOfDay(milliseconds - day * EventTime.millisecondsPerDay, into: text)
     }
 }
