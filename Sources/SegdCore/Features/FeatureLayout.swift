@@ -147,6 +147,17 @@ public struct FeatureLayout: Sendable {
         return slot != self.slot(.churnRisk)
     }
 
+    /// Every value other than NaN that the feature at `slot` can take, when they are a few: the
+    /// RFM scores (1–5) and the 0/1 flags. Nil for any other feature.
+    public func discreteValues(ofSlot slot: Int) -> [Double]? {
+        switch historyFeature(ofSlot: slot) {
+        case .rScore, .fScore, .mScore, .fmScore: return [1, 2, 3, 4, 5]
+        case .cartOpen: return [0, 1]
+        case .some: return nil
+        case nil: return churnHorizons != nil && slot == self.slot(.churnRisk) ? [0, 1] : nil
+        }
+    }
+
     /// The slot of `name`, or nil if there is no such feature.
     public func slot(named name: String) -> Int? { names.firstIndex(of: name) }
 

@@ -19,7 +19,7 @@ enum RuleInstruction: Sendable {
     case jumpIfSegment(word: Int, mask: UInt64, when: Bool, target: Int)
     case jump(target: Int)
     case result(Bool)
-    /// Only in a catalog's linked program (``RuleProgram/linking(_:)``): segment `segment`'s rule
+    /// Only in a catalog's linked program (``RuleProgram/linking(_:tables:)``): segment `segment`'s rule
     /// answered `value`. Sets its membership bit to it, claims its family (`family` ≥ 0) when it
     /// is a member, and goes on at `next`, the next segment's code. A family member's code is only
     /// reached while the family is unclaimed (``skipIfClaimed(family:segment:next:)`` guards it).
@@ -28,6 +28,11 @@ enum RuleInstruction: Sendable {
     /// has claimed `family`, clears segment `segment`'s bit and goes on at `next` without running
     /// its rule, whose answer could not matter.
     case skipIfClaimed(family: Int, segment: Int, next: Int)
+    /// Only in a linked program, before the code of a family whose members all read only features
+    /// with a few possible values: decides every member by looking up ``RuleProgram/tables``
+    /// `[table]` and goes on at `next`, past the members' code; falls through to that code when a
+    /// value is not in the table.
+    case decideFamilyByTable(table: Int, next: Int)
 }
 
 /// What a comparison jumps on, as a table over how its two operands compare: bit 0 for
@@ -65,6 +70,9 @@ struct RuleProgram: Sendable {
     let instructions: [RuleInstruction]
     let constants: [Double]
     let maximumStackDepth: Int
+    /// The family tables ``RuleInstruction/decideFamilyByTable(table:next:)`` reads; only in a
+    /// linked program.
+    var tables: [FamilyTable] = []
 }
 
 extension RuleProgram {
@@ -73,10 +81,15 @@ extension RuleProgram {
     /// becomes a `decide` for its segment, so a customer's whole catalog runs in one pass of the
     /// interpreter over one instruction array; a family member's code is skipped once an earlier
     /// member has claimed the family.
-    static func linking(_ rules: [(segment: Int, family: Int, program: RuleProgram)]) -> RuleProgram {
+    ///
+    /// A family with a table (`tables`) is decided where its first member comes, by one lookup;
+    /// its members' code follows there, together, for the values the table does not cover. That
+    /// moves later members forward, which no other segment can notice: a table's members read no
+    /// segment, and a segment that reads one of them already comes after it.
+    static func linking(_ rules: [(segment: Int, family: Int, program: RuleProgram)], tables: [FamilyTable]) -> RuleProgram {
         var instructions: [RuleInstruction] = []
         var constants: [Double] = []
-        for rule in rules {
+        func append(_ rule: (segment: Int, family: Int, program: RuleProgram)) {
             let guarded = rule.family >= 0
             let base = instructions.count + (guarded ? 1 : 0)
             let constantBase = constants.count
@@ -87,8 +100,22 @@ extension RuleProgram {
             }
             constants.append(contentsOf: rule.program.constants)
         }
+        var linkedFamilies: Set<Int> = []
+        for rule in rules {
+            guard let table = tables.firstIndex(where: { $0.family == rule.family }) else {
+                append(rule)
+                continue
+            }
+            guard linkedFamilies.insert(rule.family).inserted else { continue }
+            let lookup = instructions.count
+            instructions.append(.decideFamilyByTable(table: table, next: -1))
+            for member in rules where member.family == rule.family { append(member) }
+            instructions[lookup] = .decideFamilyByTable(table: table, next: instructions.count)
+        }
         instructions.append(.result(false))
-        return RuleProgram(instructions: instructions, constants: constants, maximumStackDepth: rules.map(\.program.maximumStackDepth).max() ?? 0)
+        return RuleProgram(
+            instructions: instructions, constants: constants, maximumStackDepth: rules.map(\.program.maximumStackDepth).max() ?? 0,
+            tables: tables)
     }
 }
 
@@ -113,6 +140,8 @@ extension RuleInstruction {
             .decide(segment: segment, family: family, value: value, next: target(old))
         case .skipIfClaimed(let family, let segment, let old):
             .skipIfClaimed(family: family, segment: segment, next: target(old))
+        case .decideFamilyByTable(let table, let old):
+            .decideFamilyByTable(table: table, next: target(old))
         case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result:
             self
         }
@@ -126,7 +155,7 @@ extension RuleInstruction {
             .jumpIfMember(first: first + constantBase, count: count, when: when, target: target + base)
         case .result(let value):
             .decide(segment: segment, family: family, value: value, next: next)
-        case .decide, .skipIfClaimed:
+        case .decide, .skipIfClaimed, .decideFamilyByTable:
             preconditionFailure("a linked program is not linked again")
         default:
             retargeted { $0 + base }

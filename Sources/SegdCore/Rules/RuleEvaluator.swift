@@ -84,6 +84,19 @@ extension RuleProgram {
                             } else {
                                 pc += 1
                             }
+                        case .decideFamilyByTable(let index, let next):
+                            let table = tables[index]
+                            guard let winner = table.winner(features) else {
+                                pc += 1
+                                continue
+                            }
+                            for member in table.members { memberships[member >> 6] &= ~(1 << UInt64(member & 63)) }
+                            if winner >= 0 {
+                                let member = table.members[winner]
+                                memberships[member >> 6] |= 1 << UInt64(member & 63)
+                                claimed[table.family] = true
+                            }
+                            pc = next
                         case .decide(let segment, let family, let value, let next):
                             // First match wins; a family already claimed never gets here (skipIfClaimed).
                             if value, family >= 0 { claimed[family] = true }

@@ -30,6 +30,8 @@ public struct SegmentCatalog: Sendable {
     /// exit and an enter, `"type":"exit"` or `"enter"`, `"segment":NAME` and, for a family member,
     /// `"family":FAMILY,"previous":` awaiting the member left.
     let alertHeads: [(exit: [UInt8], enter: [UInt8])]
+    /// The families decided by a table lookup (``FamilyTable``) rather than by their rules.
+    let tabledFamilies: [Int]
     /// Per family, its members' bits in membership words, to find a member in one pass per word.
     private let familyMasks: [[UInt64]]
     /// Whether some rule reads an RFM score (the quintiles are then kept current), and `r_score`
@@ -68,7 +70,13 @@ public struct SegmentCatalog: Sendable {
             for segment in familyNumbers.indices where familyNumbers[segment] == family { mask[segment >> 6] |= 1 << UInt64(segment & 63) }
             return mask
         }
-        program = RuleProgram.linking(evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) })
+        let order = evaluationOrder
+        let tables = families.indices.compactMap { family in
+            FamilyTable(family: family, members: order.filter { familyNumbers[$0] == family }, segments: compiled, layout: layout)
+        }
+        tabledFamilies = tables.map(\.family)
+        program = RuleProgram.linking(
+            evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) }, tables: tables)
         let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
         readsRFMScores = scoreSlots.contains { slotsRead.contains(layout.slot($0)) }
         readsRecencyScore = slotsRead.contains(layout.slot(.rScore))
