@@ -1,4 +1,4 @@
-import SegdCore
+@testable import SegdCore
 import Testing
 
 @Suite("Customer state structures")

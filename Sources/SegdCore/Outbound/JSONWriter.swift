@@ -19,11 +19,11 @@ public struct JSONWriter: Sendable {
     }
 
     /// Bytes written so far.
-    public var count: Int { buffer.count }
+    var count: Int { buffer.count }
 
     /// Starts a new JSON text after what was written so far, behind `prefix` (bytes that are not
     /// part of the text, such as the topic of a message packed into the same buffer).
-    public mutating func beginText(after prefix: [UInt8]) {
+    mutating func beginText(after prefix: [UInt8]) {
         prefix.withUnsafeBytes { buffer.append($0) }
         needsComma = false
     }
@@ -98,12 +98,12 @@ public struct JSONWriter: Sendable {
     /// its value), preceded by the comma due: several calls' worth of output in one copy, for the
     /// parts of an alert that only depend on the rules. A comma is due after it unless it ends
     /// where a value or first member follows (`:` or `{`).
-    public mutating func fragment(_ text: [UInt8]) {
+    mutating func fragment(_ text: [UInt8]) {
         text.withUnsafeBytes { fragment($0) }
     }
 
     /// ``fragment(_:)`` for a literal, such as `"cause":"timer"`.
-    public mutating func fragment(_ text: StaticString) {
+    mutating func fragment(_ text: StaticString) {
         text.withUTF8Buffer { fragment(UnsafeRawBufferPointer($0)) }
     }
 

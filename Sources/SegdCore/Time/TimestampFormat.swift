@@ -19,8 +19,8 @@ public enum TimestampFormat {
         writeTimeOfDay(milliseconds - day * EventTime.millisecondsPerDay, into: text)
     }
 
-    /// Writes `YYYY-MM-DDT` of UTC day `day` (days since the epoch) into the first
-    /// ``dateLength`` bytes of `text`.
+    /// Writes `YYYY-MM-DDT` of UTC day `day` (days since the epoch) into the first 11 bytes of
+    /// `text`.
     static func writeDate(day: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
         let date = CivilDate(daysSinceEpoch: day)
         text[4] = UInt8(ascii: "-")
@@ -31,10 +31,7 @@ public enum TimestampFormat {
         putDigits(date.day, count: 2, at: 8, in: text)
     }
 
-    /// The length of `YYYY-MM-DDT`.
-    static let dateLength = 11
-
-    /// Writes `hh:mm:ss.sssZ` for `rest` milliseconds into the UTC day after the date.
+    /// Writes `hh:mm:ss.sssZ`, the time `milliseconds` into the UTC day, after the date.
     static func writeTimeOfDay(_ milliseconds: Int64, into text: UnsafeMutableBufferPointer<UInt8>) {
         var rest = milliseconds
         let hour = rest / EventTime.millisecondsPerHour
