@@ -100,6 +100,44 @@ struct StateStructureTests {
         #expect(timers.pendingCount == 0)
     }
 
+    @Test("timers fire as a plain list of due times would have them fire, through any mix of earlier, later and cancelled settings")
+    func timerQueueAgreesWithAModel() {
+        var random = RuleTestRandom(seed: 31)
+        var timers = TimerQueue()
+        var model: [Int32: Int64] = [:]
+        var clock: Int64 = 0
+        for _ in 0..<100_000 {
+            let customer = Int32(random.next() % 500)
+            switch random.next() % 10 {
+            case 0:
+                timers.schedule(customer, at: nil)
+                model[customer] = nil
+            case 1...3:
+                // Earlier or later than what is set, sometimes already due.
+                let due = clock - 50 + Int64(random.next() % 2_000)
+                timers.schedule(customer, at: due)
+                model[customer] = due
+            case 4...8:
+                let due = clock + Int64(random.next() % 10_000)
+                timers.schedule(customer, at: due)
+                model[customer] = due
+            default:
+                clock += Int64(random.next() % 300)
+                while let fired = timers.popDue(atOrBefore: clock) {
+                    let expected = model.filter { $0.value <= clock }.min { ($0.value, $0.key) < ($1.value, $1.key) }
+                    guard fired.customer == expected?.key, fired.due == expected?.value else {
+                        Issue.record("fired \(fired) at \(clock), expected \(String(describing: expected))")
+                        return
+                    }
+                    model[fired.customer] = nil
+                }
+                #expect(model.values.allSatisfy { $0 > clock })
+            }
+            #expect(timers.pendingCount == model.count)
+            #expect(timers.due(customer) == model[customer])
+        }
+    }
+
     @Test("many reschedules keep the heap proportional to live timers")
     func timerCompaction() {
         var timers = TimerQueue()
