@@ -125,7 +125,6 @@ public struct SegmentEngine: Sendable {
         let removed = mapping.indices.filter { mapping[$0] == nil }
         for customer in store.liveCustomers where removed.contains(where: { store.isMember(customer, segment: $0) }) {
             rememberMemberships(customer)
-            for index in evaluatedMemberships.indices { evaluatedMemberships[index] = previousMemberships[index] }
             for segment in removed { evaluatedMemberships[segment >> 6] &= ~(1 << UInt64(segment & 63)) }
             store.setMemberships(customer, evaluatedMemberships)
             emitChanges(customer, at: clock, cause: .rulesChanged, text: [])
@@ -187,9 +186,6 @@ public struct SegmentEngine: Sendable {
         computeEvaluationFeatures(customer, profile, at: time)
         let churnTransition = updateChurnState(customer, &profile, at: time)
         rememberMemberships(customer)
-        // Stored properties only, and no closure capturing `self`: a closure that captures the
-        // engine while one of its arrays is borrowed makes Swift copy the whole engine.
-        for index in evaluatedMemberships.indices { evaluatedMemberships[index] = previousMemberships[index] }
         catalog.evaluate(features: features, memberships: &evaluatedMemberships)
         let changed = evaluatedMemberships != previousMemberships
         if changed { store.setMemberships(customer, evaluatedMemberships) }
@@ -212,10 +208,18 @@ public struct SegmentEngine: Sendable {
     }
 
     /// Copies `customer`'s membership words into ``previousMemberships``, which
-    /// ``emitChanges(_:at:cause:text:)`` compares the new words with.
+    /// ``emitChanges(_:at:cause:text:)`` compares the new words with, and into
+    /// ``evaluatedMemberships``, where the new words start from.
+    ///
+    /// Element by element into the scratch arrays, from stored properties only: assigning one array
+    /// to the other would share its buffer and allocate at the first write, and a closure capturing
+    /// the engine while one of its arrays is borrowed makes Swift copy the whole engine.
     private mutating func rememberMemberships(_ customer: Int32) {
         let start = Int(customer) * store.membershipWords
-        for index in previousMemberships.indices { previousMemberships[index] = store.memberships[start + index] }
+        for index in previousMemberships.indices {
+            previousMemberships[index] = store.memberships[start + index]
+            evaluatedMemberships[index] = previousMemberships[index]
+        }
     }
 
     /// The `selected` features of `customer` at `time`: the store's, then the churn model's.
@@ -425,17 +429,9 @@ public struct SegmentEngine: Sendable {
         outbound.json.integer(Int64(nextSeq))
         outbound.json.fragment(entered ? catalog.alertHeads[segment].enter : catalog.alertHeads[segment].exit)
         if let family = catalog.familyOfSegment[segment] {
-            if let previous = catalog.member(of: family, in: previousMemberships) {
-                outbound.json.string(encoded: catalog.segments[previous].encodedName)
-            } else {
-                outbound.json.null()
-            }
+            writeSegmentName(catalog.member(of: family, in: previousMemberships))
             outbound.json.key("current")
-            if let current = catalog.member(of: family, in: evaluatedMemberships) {
-                outbound.json.string(encoded: catalog.segments[current].encodedName)
-            } else {
-                outbound.json.null()
-            }
+            writeSegmentName(catalog.member(of: family, in: evaluatedMemberships))
         }
         writeSubject(customer, at: time, cause: cause, text: text)
         outbound.json.fragment("\"features\":{")
@@ -447,6 +443,11 @@ public struct SegmentEngine: Sendable {
         outbound.json.endObject()
         outbound.endMessage()
         nextSeq += 1
+    }
+
+    /// Writes `segment`'s name, or null for none.
+    private mutating func writeSegmentName(_ segment: Int?) {
+        if let segment { outbound.json.string(encoded: catalog.segments[segment].encodedName) } else { outbound.json.null() }
     }
 
     /// Writes who and what an alert is about: the customer, the event time and the cause, with

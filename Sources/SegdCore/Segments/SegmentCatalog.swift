@@ -30,8 +30,6 @@ public struct SegmentCatalog: Sendable {
     /// exit and an enter, `"type":"exit"` or `"enter"`, `"segment":NAME` and, for a family member,
     /// `"family":FAMILY,"previous":` awaiting the member left.
     let alertHeads: [(exit: [UInt8], enter: [UInt8])]
-    /// The families decided by a table lookup (``FamilyTable``) rather than by their rules.
-    let tabledFamilies: [Int]
     /// Per family, its members' bits in membership words, to find a member in one pass per word.
     private let familyMasks: [[UInt64]]
     /// Whether some rule reads an RFM score (the quintiles are then kept current), and `r_score`
@@ -74,7 +72,6 @@ public struct SegmentCatalog: Sendable {
         let tables = families.indices.compactMap { family in
             FamilyTable(family: family, members: order.filter { familyNumbers[$0] == family }, segments: compiled, layout: layout)
         }
-        tabledFamilies = tables.map(\.family)
         program = RuleProgram.linking(
             evaluationOrder.map { [compiled] in (segment: $0, family: familyNumbers[$0] ?? -1, program: compiled[$0].rule.program) }, tables: tables)
         let scoreSlots: [FeatureLayout.HistoryFeature] = [.rScore, .fScore, .mScore, .fmScore]
@@ -121,6 +118,9 @@ public struct SegmentCatalog: Sendable {
         }
         return writer.bytes
     }
+
+    /// The families decided by a table lookup (``FamilyTable``) rather than by their rules.
+    var tabledFamilies: [Int] { program.tables.map(\.family) }
 
     /// Membership words per customer this catalog needs.
     var membershipWords: Int { Self.membershipWords(segmentCount: segments.count) }
