@@ -1,9 +1,8 @@
 import Foundation
 import SegdCore
 
-/// The CDNOW data of Fader, Hardie & Lee (2005) as the churn tests read it: the vendored cohort
-/// sample (Fixtures/CDNOW_sample.txt) and the full cohort from the shared data folder beside the
-/// repository (../shared/data/cdnow/CDNOW_master.txt).
+/// The CDNOW data of Fader, Hardie & Lee (2005) as the churn tests read it, both vendored: the
+/// cohort sample (Fixtures/CDNOW_sample.txt) and the full cohort (Fixtures/CDNOW_master.txt).
 enum CDNOW {
     /// One transaction row: customer, UTC day number, dollars in cents.
     struct Row {
@@ -14,7 +13,7 @@ enum CDNOW {
 
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let samplePath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/CDNOW_sample.txt").path
-    static let masterPath = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/cdnow/CDNOW_master.txt").path
+    static let masterPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/CDNOW_master.txt").path
 
     /// The paper's estimates on the sample's 39-week calibration, in weeks (Fader, Hardie & Lee
     /// 2005; LL = −9582.4).

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, config_text, epoch_ms, parse_message_lines, run_segd
 
 DAY = 86_400_000
-CDNOW = REPO.parent / "shared" / "data" / "cdnow" / "CDNOW_master.txt"
+CDNOW = REPO / "Tests" / "SegdCoreTests" / "Fixtures" / "CDNOW_master.txt"
 UNTIL = "1998-07-01T00:00:00Z"
 THRESHOLD, HYSTERESIS, FADING = 0.5, 0.1, 0.3
 
