@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import Segd
 import Testing
+import ZeroMQ
 
 @Suite("Live ingest loop", .serialized)
 struct IngestLoopTests {
@@ -86,5 +88,46 @@ struct IngestLoopTests {
         #expect(events["accepted"] as? Int == 501)
         // Everything received was processed: the accepted events plus the handshake's dead letters.
         #expect(daemon.loop.processed == 501 + (events["rejected"] as? Int ?? 0))
+    }
+
+    @Test("messages keep their order through the receiver thread's few, recycled batches")
+    func orderThroughHandoff() async throws {
+        // Batches of at most 3 messages: 300 orders make the handoff's batches go round many times.
+        let daemon = try await LiveDaemon(segments: Self.segments, ingest: "batch_size = 3")
+        let count = 300
+        for index in 0..<count {
+            try daemon.send("orders", #"{"event_id":"o-\#(index)","customer_id":"c-\#(index)","ts":1767607200000,"amount":1,"currency":"USD"}"#)
+        }
+        var customers: [String] = []
+        var seqs: [Int] = []
+        while customers.count < count, let alert = try daemon.receive() {
+            customers.append(alert.object["customer_id"] as? String ?? "?")
+            seqs.append(alert.object["seq"] as? Int ?? -1)
+        }
+        #expect(customers == (0..<count).map { "c-\($0)" })
+        #expect(seqs == Array(seqs[0]..<seqs[0] + count))
+        _ = try await daemon.stop()
+        #expect(daemon.loop.processed >= count)
+    }
+
+    @Test("an inbound endpoint that cannot be bound fails the start with libzmq's reason")
+    func inboundBindFailure() throws {
+        let context = try ZMQContext(defaultLinger: 0)
+        let holder = try context.makeSocket(.pull)
+        let taken = try holder.bind("tcp://127.0.0.1:*")
+        defer { holder.close(); context.terminate() }
+        let directory = try TemporaryDirectory()
+        let text = """
+            [ingest]
+            pull_bind = ["\(taken)"]
+            [publish]
+            bind = ["ipc://\(directory.path("pub"))"]
+            [durability]
+            directory = "\(directory.path("state"))"
+            \(Self.segments)
+            """
+        let loop = try IngestLoop(configuration: try SegdConfiguration.parse(text, file: "second.toml"), logger: Logger(label: "segd-test"))
+        let error = try #require(throws: ZMQError.self) { _ = try loop.run { _ in Issue.record("the daemon must not become ready") } }
+        #expect(error.errnoCode == EADDRINUSE)
     }
 }

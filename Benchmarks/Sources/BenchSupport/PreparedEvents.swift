@@ -112,15 +112,8 @@ public final class PreDecodedEvents {
         for index in 0..<prepared.count {
             let decoded = prepared.withMessage(index) { decoder.decode(topic: $0, payload: $1) }
             guard case .success(var event) = decoded else { fatalError("generated event \(index) did not decode: \(decoded)") }
-            let base = Int32(text.count)
+            event.moveText(by: Int32(text.count))
             text.append(contentsOf: decoder.text)
-            func move(_ range: inout TextRange) { range.start += base }
-            move(&event.eventID)
-            move(&event.customerID)
-            if event.category != nil { move(&event.category!) }
-            if event.productID != nil { move(&event.productID!) }
-            if event.sessionID != nil { move(&event.sessionID!) }
-            if event.producerID != nil { move(&event.producerID!) }
             events.append(event)
         }
         baseTimestamps = prepared.baseTimestamps

@@ -5,11 +5,11 @@ import SegdDurability
 import Synchronization
 import ZeroMQ
 
-/// The daemon's event loop: owns the inbound SUB and PULL sockets, the outbound XPUB socket and
-/// the ``Pipeline``, all on one thread (libzmq sockets are not thread-safe and the engine has one
-/// writer). It receives in batches, runs each message through the pipeline, publishes what the
-/// engine produced, and when traffic is idle advances the engine clock with the wall clock so
-/// timers fire without new events.
+/// The daemon's event loop: owns the outbound XPUB socket and the ``Pipeline`` on one thread (the
+/// engine has one writer). The ``Receiver`` thread owns the inbound SUB and PULL sockets and hands
+/// over batches of received, decoded messages; the loop journals and applies each batch, publishes
+/// what the engine produced, and when traffic is idle advances the engine clock with the wall
+/// clock so timers fire without new events.
 ///
 /// Other threads may only call ``stop()`` and read the counters: the stop flag is atomic and the
 /// wakeup is an eventfd in the poll set, so a stop request is seen within one poll.
@@ -68,27 +68,28 @@ public final class IngestLoop: Sendable {
         let journaled = try JournaledPipeline(configuration: configuration, logger: logger, metrics: ops.metrics)
         // The recovered counters, before anyone is told the daemon is ready.
         ops.publish(journaled.engine)
-        let sockets = try LiveSockets(configuration: configuration, context: context)
-        defer { sockets.close() }
+        let (publishSocket, publishEndpoints) = try PublishSocket.make(configuration.publish, context: context)
+        defer { publishSocket.close() }
+        let handoff = try BatchHandoff(loopWakeup: wakeup)
+        let inbound = try Receiver.start(configuration, context: context, handoff: handoff, ops: ops)
+        // Any way out of the loop but a graceful stop leaves the receiver nothing to hand over to.
+        defer { Self.abandon(handoff) }
         defer { queries.stop() }
-        ready(sockets.endpoints)
+        let endpoints = BoundEndpoints(sub: inbound.sub, pull: inbound.pull, publish: publishEndpoints)
+        ready(endpoints)
         ops.health.markReady()
         try? ops.notifier.ready(status: "ingesting; \(journaled.engine.store.count) customers")
         logger.info("ready", metadata: [
-            "sub": "\(sockets.endpoints.sub)", "pull": "\(sockets.endpoints.pull)", "publish": "\(sockets.endpoints.publish)",
+            "sub": "\(endpoints.sub)", "pull": "\(endpoints.pull)", "publish": "\(endpoints.publish)",
             "segments": "\(journaled.engine.segments.count)",
         ])
 
         let poller = ZMQPoller()
-        let inbound = sockets.inbound.map { poller.register($0) }
-        let publisher = OutboundPublisher(socket: sockets.publisher, metrics: ops.metrics)
+        let publisher = OutboundPublisher(socket: publishSocket, metrics: ops.metrics)
         // Subscriptions come up the outbound socket; polled so they are read as they arrive.
-        let subscriptions = poller.register(sockets.publisher)
+        let subscriptions = poller.register(publishSocket)
         let wakeupItem = poller.register(fileDescriptor: wakeup.fileDescriptor)
-        var frames = ZMQFrameSet(capacity: 2)
-        var producers = ProducerSequences()
         let idleAdvance = configuration.idleAdvanceMilliseconds
-        let batchSize = configuration.ingest.batchSize
         var lastTraffic = WallClock.milliseconds()
         var logger = self.logger
         var refitRunning = false
@@ -98,7 +99,9 @@ public final class IngestLoop: Sendable {
         try publish(journaled, on: publisher)
 
         while !stopRequested.load(ordering: .acquiring) {
-            try poller.poll(timeout: .milliseconds(pollWait))
+            // Batches already queued are applied without sleeping; the receiver signals the
+            // wakeup when the queue stops being empty.
+            try poller.poll(timeout: .milliseconds(handoff.hasReady ? 0 : pollWait))
             ops.beat()
             if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
             if poller.isReadable(subscriptions) { try publisher.drainSubscriptions(logger: logger) }
@@ -111,17 +114,12 @@ public final class IngestLoop: Sendable {
                 refitRunning = false
                 try publish(journaled, on: publisher)
             }
-            var received = 0
             let now = WallClock.milliseconds()
-            let started = MonotonicClock.microseconds()
-            for (index, item) in inbound.enumerated() where poller.isReadable(item) {
-                received += try receiveBatch(
-                    from: sockets.inbound[index], into: &frames, journaled: journaled, producers: &producers, limit: batchSize, at: now)
-            }
-            if received > 0 {
-                ops.metrics.processingSeconds.record(.microseconds(Int64(MonotonicClock.microseconds() - started)))
+            if let batch = handoff.takeReady() {
+                try apply(batch, to: journaled, handoff: handoff)
                 lastTraffic = now
             } else {
+                if case .failure(let error)? = handoff.receiverOutcome { throw error }
                 if now - lastTraffic >= idleAdvance {
                     try journaled.change(.clockAdvance(now - configuration.engine.allowedLatenessMilliseconds))
                     lastTraffic = now
@@ -137,8 +135,6 @@ public final class IngestLoop: Sendable {
             queries.answer(from: journaled.engine)
             try journaled.state?.snapshotIfDue(journaled.engine, now: now) { [wakeup] in wakeup.signal() }
             if now - lastMetrics >= Self.metricsInterval {
-                // Producers first: a scrape that sees an event counted also sees its stamp.
-                ops.publish(producers)
                 ops.publish(journaled.engine)
                 journaled.state?.exportMetrics()
                 lastMetrics = now
@@ -147,21 +143,49 @@ public final class IngestLoop: Sendable {
 
         ops.health.markStopping()
         try? ops.notifier.stopping(status: "draining")
-        // Graceful stop: take what is already queued (without waiting for more), publish, snapshot, close.
-        for socket in sockets.inbound {
-            while try receiveBatch(
-                from: socket, into: &frames, journaled: journaled, producers: &producers, limit: batchSize, at: WallClock.milliseconds()) > 0
-            {
+        // Graceful stop: the receiver takes what is already queued (without waiting for more);
+        // its batches are applied and published, then a snapshot, then close.
+        handoff.stopReceiver(.drain)
+        while true {
+            if let batch = handoff.takeReady() {
+                try apply(batch, to: journaled, handoff: handoff)
                 try publish(journaled, on: publisher)
+            } else if let outcome = handoff.receiverOutcome {
+                try outcome.get()
+                break
+            } else {
+                try poller.poll(timeout: .milliseconds(pollWait))
+                if poller.isReadable(wakeupItem) { _ = wakeup.drain() }
+                if poller.isReadable(subscriptions) { try publisher.drainSubscriptions(logger: logger) }
             }
         }
         try publish(journaled, on: publisher)
         try journaled.state?.close(journaled.engine)
-        ops.publish(producers)
         ops.publish(journaled.engine)
         let summary = EngineSummary.json(journaled.engine)
         logger.info("stopped", metadata: ["processed": "\(processed)", "last_seq": "\(journaled.engine.nextSeq - 1)"])
         return summary
+    }
+
+    /// Journals and applies one batch from the receiver, then gives it back for reuse.
+    private func apply(_ batch: consuming InboundBatch, to journaled: JournaledPipeline, handoff: BatchHandoff) throws(DurabilityError) {
+        let started = MonotonicClock.microseconds()
+        try journaled.apply(batch)
+        processedCount.add(batch.count, ordering: .releasing)
+        ops.metrics.processingSeconds.record(.microseconds(Int64(MonotonicClock.microseconds() - started)))
+        handoff.giveBack(batch)
+    }
+
+    /// Stops the receiver at once and waits for it to close its sockets: the way out of ``run``
+    /// after a failure (after a graceful stop it has finished already).
+    private static func abandon(_ handoff: BatchHandoff) {
+        handoff.stopReceiver(.abandon)
+        let poller = ZMQPoller()
+        _ = poller.register(fileDescriptor: handoff.loopWakeup.fileDescriptor)
+        while handoff.receiverOutcome == nil {
+            _ = try? poller.poll(timeout: .milliseconds(DaemonOps.maximumPollWait))
+            handoff.loopWakeup.drain()
+        }
     }
 
     /// Applies a reloaded configuration's rules and log level; settings that need a restart
@@ -238,41 +262,6 @@ public final class IngestLoop: Sendable {
         for (request, exits) in outcomes {
             logger.notice("customer forgotten", metadata: ["known": "\(exits != nil)", "exits": "\(exits ?? 0)"])
             request.answer(exits: exits)
-        }
-    }
-
-    /// Receives up to `limit` messages without blocking and runs each through the pipeline, as
-    /// received at wall-clock time `now`, noting producer stamps in `producers`.
-    private func receiveBatch(
-        from socket: ZMQSocket, into frames: inout ZMQFrameSet, journaled: JournaledPipeline,
-        producers: inout ProducerSequences, limit: Int, at now: Int64
-    ) throws -> Int {
-        var count = 0
-        while count < limit, try socket.receive(into: &frames, dontWait: true) {
-            try Self.process(frames, journaled: journaled, receivedAt: now)
-            if frames.totalFrameCount == 2 {
-                // Decoded just now: the decoder's stamp, if it has one, is this message's.
-                journaled.withProducerStamp { id, seq in producers.record(id: id, seq: seq) }
-            }
-            count += 1
-        }
-        if count > 0 { processedCount.add(count, ordering: .releasing) }
-        return count
-    }
-
-    /// Journals and applies one received message: `[topic, payload]`, or a malformed one with
-    /// its frame count for the dead letter.
-    private static func process(_ frames: borrowing ZMQFrameSet, journaled: JournaledPipeline, receivedAt: Int64) throws(DurabilityError) {
-        let total = frames.totalFrameCount
-        try frames.withFrame(0) { (topic) throws(DurabilityError) in
-            guard frames.count >= 2 else {
-                let none = UnsafeRawBufferPointer(start: nil, count: 0)
-                try journaled.change(.message(receivedAt: receivedAt, frames: total, topic: topic, payload: none))
-                return
-            }
-            try frames.withFrame(1) { (payload) throws(DurabilityError) in
-                _ = try journaled.change(.message(receivedAt: receivedAt, frames: total, topic: topic, payload: payload))
-            }
         }
     }
 

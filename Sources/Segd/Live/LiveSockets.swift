@@ -1,63 +1,75 @@
 import SegdCore
 import ZeroMQ
 
-/// The daemon's sockets, made, configured and bound on the loop thread: one SUB for published
-/// events (bound and/or connected, subscribed to the configured topics), one PULL for producers
-/// that must not lose, one XPUB for alerts (a PUB to its subscribers; ZMQ_XPUB_NODROP so a full
-/// subscriber queue is seen, see ``OutboundPublisher``).
-struct LiveSockets {
+/// The daemon's inbound sockets, made, bound, polled and closed by the ``Receiver`` thread: one
+/// SUB for published events (bound and/or connected, subscribed to the configured topics) and one
+/// PULL for producers that must not lose. Either is left out when no endpoint names it.
+struct InboundSockets {
     /// Each inbound socket refuses (by disconnecting the peer) messages above this many bytes;
     /// smaller oversized messages are received and dead-lettered with their reason.
     static let transportLimitMultiplier = 16
 
-    let inbound: [ZMQSocket]
-    let publisher: ZMQSocket
-    let endpoints: BoundEndpoints
+    let sockets: [ZMQSocket]
+    /// The endpoints bound or connected, wildcard ports resolved.
+    let sub: [String]
+    let pull: [String]
 
-    init(configuration: SegdConfiguration, context: ZMQContext) throws {
-        var inbound: [ZMQSocket] = []
-        var endpoints = BoundEndpoints()
-        let ingest = configuration.ingest
+    init(_ ingest: SegdConfiguration.Ingest, context: ZMQContext) throws {
+        var sockets: [ZMQSocket] = []
+        var sub: [String] = []
+        var pull: [String] = []
         let transportLimit = Int64(ingest.maxMessageBytes) * Int64(Self.transportLimitMultiplier)
         do {
             if !ingest.subBind.isEmpty || !ingest.subConnect.isEmpty {
-                let sub = try context.makeSocket(.sub)
-                inbound.append(sub)
-                try sub.setReceiveHighWaterMark(Int32(ingest.receiveHighWaterMark))
-                try sub.setMaxMessageSize(transportLimit)
-                try sub.setLinger(0)
-                for topic in ingest.topics { try sub.subscribe(topic) }
-                for endpoint in ingest.subBind { endpoints.sub.append(try sub.bind(endpoint)) }
+                let socket = try context.makeSocket(.sub)
+                sockets.append(socket)
+                try socket.setReceiveHighWaterMark(Int32(ingest.receiveHighWaterMark))
+                try socket.setMaxMessageSize(transportLimit)
+                try socket.setLinger(0)
+                for topic in ingest.topics { try socket.subscribe(topic) }
+                for endpoint in ingest.subBind { sub.append(try socket.bind(endpoint)) }
                 for endpoint in ingest.subConnect {
-                    try sub.connect(endpoint)
-                    endpoints.sub.append(endpoint)
+                    try socket.connect(endpoint)
+                    sub.append(endpoint)
                 }
             }
             if !ingest.pullBind.isEmpty {
-                let pull = try context.makeSocket(.pull)
-                inbound.append(pull)
-                try pull.setReceiveHighWaterMark(Int32(ingest.receiveHighWaterMark))
-                try pull.setMaxMessageSize(transportLimit)
-                try pull.setLinger(0)
-                for endpoint in ingest.pullBind { endpoints.pull.append(try pull.bind(endpoint)) }
+                let socket = try context.makeSocket(.pull)
+                sockets.append(socket)
+                try socket.setReceiveHighWaterMark(Int32(ingest.receiveHighWaterMark))
+                try socket.setMaxMessageSize(transportLimit)
+                try socket.setLinger(0)
+                for endpoint in ingest.pullBind { pull.append(try socket.bind(endpoint)) }
             }
-            let pub = try context.makeSocket(.xpub)
-            try pub.setSendHighWaterMark(Int32(configuration.publish.sendHighWaterMark))
-            try pub.setXPubNoDrop(true)
-            // Bounded so a stop never hangs on a subscriber that went away.
-            try pub.setLinger(1_000)
-            for endpoint in configuration.publish.bind { endpoints.publish.append(try pub.bind(endpoint)) }
-            publisher = pub
         } catch {
-            for socket in inbound { socket.close() }
+            for socket in sockets { socket.close() }
             throw error
         }
-        self.inbound = inbound
-        self.endpoints = endpoints
+        self.sockets = sockets
+        self.sub = sub
+        self.pull = pull
     }
 
     func close() {
-        for socket in inbound { socket.close() }
-        publisher.close()
+        for socket in sockets { socket.close() }
+    }
+}
+
+/// The outbound socket, on the loop thread: an XPUB for alerts (a PUB to its subscribers;
+/// ZMQ_XPUB_NODROP so a full subscriber queue is seen, see ``OutboundPublisher``).
+enum PublishSocket {
+    /// Makes and binds the socket; returns it with the endpoints bound, wildcard ports resolved.
+    static func make(_ publish: SegdConfiguration.Publish, context: ZMQContext) throws -> (socket: ZMQSocket, endpoints: [String]) {
+        let socket = try context.makeSocket(.xpub)
+        do {
+            try socket.setSendHighWaterMark(Int32(publish.sendHighWaterMark))
+            try socket.setXPubNoDrop(true)
+            // Bounded so a stop never hangs on a subscriber that went away.
+            try socket.setLinger(1_000)
+            return (socket, try publish.bind.map { endpoint in try socket.bind(endpoint) })
+        } catch {
+            socket.close()
+            throw error
+        }
     }
 }

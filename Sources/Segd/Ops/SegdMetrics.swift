@@ -74,7 +74,7 @@ public final class SegdMetrics: Sendable {
         Name.eventsReceived: "Events accepted (valid, on time, not duplicates), by topic.",
         Name.eventsRejected: "Events refused and published on deadletter, by reason.",
         Name.alertsPublished: "Messages published on the outbound socket, by topic family (segment_enter, segment_exit, churn_risk, churn_recovered, deadletter).",
-        Name.processingSeconds: "Time to process one ingest batch: decode, validate, update aggregates, evaluate segments, publish.",
+        Name.processingSeconds: "Time the loop thread takes to journal and apply one ingest batch (validate, update aggregates, evaluate segments); decoding is done before, on the receiver thread.",
         Name.customers: "Customers currently held in memory.",
         Name.segmentMembers: "Customers currently in each segment.",
         Name.journalBytes: "Bytes appended to the event journal.",

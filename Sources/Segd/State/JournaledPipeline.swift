@@ -35,12 +35,25 @@ final class JournaledPipeline {
         return try state.record(entry, to: &pipeline)
     }
 
-    /// Calls `body` with the producer stamp (`producer_id` bytes, `producer_seq`) of the message
-    /// ``change(_:)`` decoded last, if it had a valid one. Call right after a two-frame message.
-    func withProducerStamp(_ body: (_ id: UnsafeRawBufferPointer, _ seq: Int64) -> Void) {
-        guard let stamp = pipeline.decoder.producerStamp else { return }
-        pipeline.decoder.text.withUnsafeBytes { text in
-            body(UnsafeRawBufferPointer(rebasing: text[stamp.id.indices]), stamp.seq)
+    /// Journals every message of `batch` (when durable), then applies each: what ``change(_:)``
+    /// does for `.message`, for messages the receiver thread decoded already. Replay decodes the
+    /// journaled messages again with the same decoder, so it rebuilds the same state.
+    func apply(_ batch: borrowing InboundBatch) throws(DurabilityError) {
+        if let state {
+            for index in 0..<batch.count {
+                try batch.withMessage(index) { (message, topic, payload) throws(DurabilityError) in
+                    try state.journal(.message(receivedAt: message.receivedAt, frames: message.frames, topic: topic, payload: payload))
+                }
+            }
+        }
+        for index in 0..<batch.count {
+            batch.withMessage(index) { message, topic, payload in
+                if let decoded = message.decoded {
+                    pipeline.accept(decoded, text: batch.text, topic: topic, payload: payload, receivedAt: message.receivedAt)
+                } else {
+                    pipeline.rejectFrameCount(topic: topic, payload: payload, frames: message.frames)
+                }
+            }
         }
     }
 

@@ -38,9 +38,14 @@ final class StateStore {
 
     /// Journals `entry`, then applies it to `pipeline`.
     func record(_ entry: JournalEntry, to pipeline: inout Pipeline) throws(DurabilityError) -> JournalEntry.Effect {
+        try journal(entry)
+        return entry.apply(to: &pipeline)
+    }
+
+    /// Journals `entry` without applying it, for a caller that applies it next.
+    func journal(_ entry: JournalEntry) throws(DurabilityError) {
         entry.encode(into: &entryBytes)
         try journal.append(entryBytes.bytes)
-        return entry.apply(to: &pipeline)
     }
 
     /// Writes the batch's entries, fsyncing as the policy says. Call before publishing its outcome.

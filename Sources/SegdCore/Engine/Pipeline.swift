@@ -19,14 +19,25 @@ public struct Pipeline: Sendable {
     /// Processes one two-frame message `[topic, payload]` received at wall-clock time `receivedAt`
     /// (epoch milliseconds; replay passes the time the replay started).
     public mutating func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64) {
-        switch decoder.decode(topic: topic, payload: payload) {
+        let decoded = decoder.decode(topic: topic, payload: payload)
+        accept(decoded, text: decoder.text, topic: topic, payload: payload, receivedAt: receivedAt)
+    }
+
+    /// The part of ``ingest(topic:payload:receivedAt:)`` after decoding: `decoded` is what an
+    /// ``EventDecoder`` made of the two-frame message `[topic, payload]`, its text ranges pointing
+    /// into `text`. For an ingest loop that decodes on another thread.
+    public mutating func accept(
+        _ decoded: Result<DecodedEvent, Rejection>, text: [UInt8],
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64
+    ) {
+        switch decoded {
         case .success(let event):
             if event.kind == .order, event.currency != engine.configuration.currency {
                 let detail = "field \"currency\": orders must be in \(engine.configuration.currency) (the [engine] currency), got \(event.currency)"
                 engine.reject(Rejection(.currency, detail), topic: topic, payload: payload, frames: 2)
                 return
             }
-            if let rejection = engine.apply(event, text: decoder.text, receivedAt: receivedAt) {
+            if let rejection = engine.apply(event, text: text, receivedAt: receivedAt) {
                 engine.reject(rejection, topic: topic, payload: payload, frames: 2)
             }
         case .failure(let rejection):

@@ -88,3 +88,16 @@ public struct DecodedEvent: Sendable {
         producerSeq = nil
     }
 }
+
+extension DecodedEvent {
+    /// Shifts every text range by `offset`, for an event whose text was copied to `offset` in
+    /// another buffer (events of a batch decoded on one thread and applied on another share one).
+    public mutating func moveText(by offset: Int32) {
+        eventID.start += offset
+        customerID.start += offset
+        category?.start += offset
+        productID?.start += offset
+        sessionID?.start += offset
+        producerID?.start += offset
+    }
+}

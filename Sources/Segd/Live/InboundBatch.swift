@@ -1,0 +1,80 @@
+import SegdCore
+import ZeroMQ
+
+/// The messages the receiver thread took from the inbound sockets in one turn, copied out of
+/// libzmq and decoded, for the loop thread to journal and apply in order (``Receiver``).
+///
+/// A value with flat buffers: it moves between the threads whole through ``BatchHandoff`` and
+/// comes back emptied with its capacity, so steady-state ingest allocates nothing for it.
+struct InboundBatch: Sendable {
+    struct Message: Sendable {
+        /// Wall-clock receipt time, epoch milliseconds.
+        var receivedAt: Int64
+        /// The number of frames the message had; only a two-frame `[topic, json]` one is decoded.
+        var frames: Int
+        /// Where its first and second frames lie in ``InboundBatch/bytes`` (the second empty when
+        /// the message had one frame).
+        var topic: Range<Int>
+        var payload: Range<Int>
+        /// The decoder's verdict on a two-frame message, its text ranges pointing into
+        /// ``InboundBatch/text``; nil for any other frame count.
+        var decoded: Result<DecodedEvent, Rejection>?
+    }
+
+    private(set) var messages: [Message] = []
+    /// Every message's topic and payload, back to back.
+    private(set) var bytes: [UInt8] = []
+    /// The unescaped strings of the decoded events.
+    private(set) var text: [UInt8] = []
+
+    var count: Int { messages.count }
+    var isEmpty: Bool { messages.isEmpty }
+
+    /// Empties the batch for reuse, keeping its capacity.
+    mutating func removeAll() {
+        messages.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds the message in `frames`, decoding it with `decoder` when it has two frames. Returns
+    /// whether it was decoded, so the caller knows `decoder.producerStamp` is this message's.
+    mutating func append(_ frames: borrowing ZMQFrameSet, receivedAt: Int64, decoder: inout EventDecoder) -> Bool {
+        let topic = frames.withFrame(0) { copy($0) }
+        let payload = frames.count >= 2 ? frames.withFrame(1) { copy($0) } : bytes.count..<bytes.count
+        var message = Message(receivedAt: receivedAt, frames: frames.totalFrameCount, topic: topic, payload: payload, decoded: nil)
+        if message.frames == 2 {
+            let decoded = bytes.withUnsafeBytes { all in
+                decoder.decode(topic: UnsafeRawBufferPointer(rebasing: all[topic]), payload: UnsafeRawBufferPointer(rebasing: all[payload]))
+            }
+            message.decoded = decoded.map { event in
+                var event = event
+                event.moveText(by: Int32(text.count))
+                return event
+            }
+            if case .success = decoded { text.append(contentsOf: decoder.text) }
+        }
+        messages.append(message)
+        return message.frames == 2
+    }
+
+    /// Calls `body` with message `index` and its topic and payload bytes, valid only inside it.
+    func withMessage<R, E: Error>(
+        _ index: Int, _ body: (Message, _ topic: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
+        let message = messages[index]
+        // Through a Result: the standard library's `withUnsafeBytes` would widen `E` to `any Error`.
+        let outcome = bytes.withUnsafeBytes { all in
+            Result { () throws(E) in
+                try body(message, UnsafeRawBufferPointer(rebasing: all[message.topic]), UnsafeRawBufferPointer(rebasing: all[message.payload]))
+            }
+        }
+        return try outcome.get()
+    }
+
+    private mutating func copy(_ frame: UnsafeRawBufferPointer) -> Range<Int> {
+        let start = bytes.count
+        bytes.append(contentsOf: frame)
+        return start..<bytes.count
+    }
+}
