@@ -5,7 +5,8 @@ import Glibc
 ///
 /// The daemon's loop thread owns it: `append` frames records into a buffer, `commit` writes the whole batch
 /// with one positioned write and then fdatasyncs as the `FsyncPolicy` says, `syncIfDue` lets an idle loop honour
-/// an interval policy. Under an interval policy the fdatasync runs on a thread of its own (``BackgroundSync``)
+/// an interval policy. `startWrite` hands a large batch's write to a thread of its own (``BackgroundWrite``) so the
+/// loop can apply the batch meanwhile; the next `commit` waits for it. Under an interval policy the fdatasync runs on a thread of its own (``BackgroundSync``)
 /// while appends go on, and its outcome is collected at the next `commit` or `syncIfDue`; `rotate` and `close`
 /// sync on the calling thread, after waiting for it. After a snapshot, `rotate` starts a new segment and
 /// `removeSegments(coveredBy:)` deletes the ones the snapshot makes unnecessary. Opening cuts off a torn tail left by a crash (reported in
@@ -37,6 +38,12 @@ public final class Journal {
     /// The length of the current segment on disk; the buffer is written at this offset.
     private var writtenSize: Int
     private var buffer: [UInt8] = []
+    /// The buffer a background write took, back with its capacity for the next one (``startWrite()``).
+    private var spareBuffer: [UInt8] = []
+    /// Writes batches off the appending thread when ``startWrite()`` asks.
+    private let backgroundWrite = BackgroundWrite()
+    /// Whether a batch is with the writer thread (``startWrite()``) and not yet waited for.
+    private(set) var writeInFlight = false
     private var hasUnsyncedData = false
     private var lastSync: ContinuousClock.Instant?
     /// Runs the fdatasyncs of an interval policy off the appending thread; nil under the other policies.
@@ -47,6 +54,8 @@ public final class Journal {
     /// and PostgreSQL's `wal_writer_flush_after` do: an fdatasync left 12.6 MB to write at once (a second
     /// at 100,000 events/s) held up the appending thread for a few milliseconds, even from its own thread.
     static let writebackBytes = 1 << 20
+    /// The least ``startWrite()`` hands to the writer thread.
+    static let backgroundWriteBytes = 32 << 10
 
     private init(
         directory: String,
@@ -69,7 +78,8 @@ public final class Journal {
     }
 
     deinit {
-        // A sync still running holds the descriptor the file closes when it goes.
+        // A write or sync still running holds the descriptor the file closes when it goes.
+        if writeInFlight { _ = backgroundWrite.wait() }
         _ = backgroundSync?.wait()
     }
 
@@ -149,9 +159,26 @@ public final class Journal {
         if syncIsDue(now: now) {
             try sync(file, now: now)
         } else if let backgroundSync, writtenSize - writebackStart >= Self.writebackBytes {
-            backgroundSync.startWriteback(descriptor: file.descriptorForBackgroundSync, offset: writebackStart, length: writtenSize - writebackStart)
+            backgroundSync.startWriteback(descriptor: file.descriptorForBackgroundIO, offset: writebackStart, length: writtenSize - writebackStart)
             writebackStart = writtenSize
         }
+    }
+
+    /// Starts writing the records appended so far on a thread of its own and returns at once; appends may go on
+    /// meanwhile. The next `commit` (or `rotate`, `close`) waits for the write, then goes on as it would have: the
+    /// caller still commits before publishing anything the records caused. A failed write is reported there, with
+    /// its records back in the buffer.
+    public func startWrite() throws(DurabilityError) {
+        let file = try openFile()
+        try finishWrite(file)
+        // A small batch is left to `commit`: handing it to the other thread and waiting for that thread to wake
+        // would take longer than writing it here.
+        guard buffer.count >= Self.backgroundWriteBytes else { return }
+        swap(&buffer, &spareBuffer)
+        var bytes = [UInt8]()
+        swap(&bytes, &spareBuffer)
+        backgroundWrite.start(bytes, at: writtenSize, descriptor: file.descriptorForBackgroundIO, path: currentSegmentPath)
+        writeInFlight = true
     }
 
     /// For an interval policy: fdatasyncs committed records (in the background) if the interval has passed
@@ -252,19 +279,45 @@ public final class Journal {
         }
     }
 
+    /// Writes what is buffered, after the background write if one runs.
     private func writeBuffer(to file: PosixFile) throws(DurabilityError) {
+        try finishWrite(file)
         guard !buffer.isEmpty else { return }
         do throws(DurabilityError) {
             try file.write(buffer, at: writtenSize)
         } catch {
-            // A partial write left part of a record; appending after it would bury a torn record mid-segment.
-            do throws(DurabilityError) { try file.truncate(to: writtenSize) } catch { throw fail(error) }
+            try cutBackAfterFailedWrite(file)
             throw error
         }
-        writtenSize += buffer.count
-        counters.bytesAppended += UInt64(buffer.count)
-        hasUnsyncedData = true
+        wrote(buffer.count)
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Waits for the background write, if one runs, and accounts for it; a failed one puts its records back in
+    /// front of those appended since, so that a retried commit writes them all in order.
+    private func finishWrite(_ file: PosixFile) throws(DurabilityError) {
+        guard writeInFlight else { return }
+        writeInFlight = false
+        guard var finished = backgroundWrite.wait() else { preconditionFailure("a journal write in flight left no outcome") }
+        if let failure = finished.failure {
+            try cutBackAfterFailedWrite(file)
+            buffer.insert(contentsOf: finished.bytes, at: 0)
+            throw failure
+        }
+        wrote(finished.bytes.count)
+        finished.bytes.removeAll(keepingCapacity: true)
+        spareBuffer = finished.bytes
+    }
+
+    private func wrote(_ count: Int) {
+        writtenSize += count
+        counters.bytesAppended += UInt64(count)
+        hasUnsyncedData = true
+    }
+
+    /// A partial write left part of a record; appending after it would bury a torn record mid-segment.
+    private func cutBackAfterFailedWrite(_ file: PosixFile) throws(DurabilityError) {
+        do throws(DurabilityError) { try file.truncate(to: writtenSize) } catch { throw fail(error) }
     }
 
     private func syncIsDue(now: ContinuousClock.Instant) -> Bool {
@@ -287,7 +340,7 @@ public final class Journal {
             try syncData(file, now: now)
             return true
         }
-        guard backgroundSync.start(descriptor: file.descriptorForBackgroundSync, path: currentSegmentPath) else { return false }
+        guard backgroundSync.start(descriptor: file.descriptorForBackgroundIO, path: currentSegmentPath) else { return false }
         // What was written so far is covered once the sync finishes; a failure makes the journal unusable.
         hasUnsyncedData = false
         lastSync = now

@@ -55,6 +55,11 @@ final class PosixFile {
 
     /// Writes every byte of `bytes` at `offset`.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(DurabilityError) {
+        try Self.write(bytes, at: offset, descriptor: descriptor, path: path)
+    }
+
+    /// Writes every byte of `bytes` at `offset` of a descriptor that some `PosixFile` owns, from any thread.
+    static func write(_ bytes: UnsafeRawBufferPointer, at offset: Int, descriptor: CInt, path: String) throws(DurabilityError) {
         var written = 0
         while written < bytes.count {
             let position = offset + written
@@ -74,9 +79,9 @@ final class PosixFile {
         try Self.syncData(descriptor: descriptor, path: path)
     }
 
-    /// The descriptor, for an fdatasync on another thread (``BackgroundSync``); the owner of the
-    /// object keeps it alive until that sync has finished.
-    var descriptorForBackgroundSync: CInt { descriptor }
+    /// The descriptor, for a write or an fdatasync on another thread (``BackgroundWrite``,
+    /// ``BackgroundSync``); the owner of the object keeps it alive until that has finished.
+    var descriptorForBackgroundIO: CInt { descriptor }
 
     /// fdatasync of a descriptor that some `PosixFile` owns, from any thread.
     static func syncData(descriptor: CInt, path: String) throws(DurabilityError) {

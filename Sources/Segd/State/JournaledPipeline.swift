@@ -37,7 +37,8 @@ final class JournaledPipeline {
 
     /// Journals every message of `batch` (when durable), then applies each: what ``change(_:)``
     /// does for `.message`, for messages the receiver thread decoded already. Replay decodes the
-    /// journaled messages again with the same decoder, so it rebuilds the same state.
+    /// journaled messages again with the same decoder, so it rebuilds the same state. The batch's
+    /// journal write runs while it is applied; ``commit()`` waits for it.
     func apply(_ batch: borrowing InboundBatch) throws(DurabilityError) {
         if let state {
             for index in 0..<batch.count {
@@ -45,6 +46,7 @@ final class JournaledPipeline {
                     try state.journal(.message(receivedAt: message.receivedAt, frames: message.frames, topic: topic, payload: payload))
                 }
             }
+            try state.startWrite()
         }
         for index in 0..<batch.count {
             batch.withMessage(index) { message, topic, payload in

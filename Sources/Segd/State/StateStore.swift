@@ -48,6 +48,12 @@ final class StateStore {
         try journal.append(entryBytes.bytes)
     }
 
+    /// Starts writing the entries journaled so far on the journal's writer thread, so that applying
+    /// them overlaps the write; ``commit()`` waits for it.
+    func startWrite() throws(DurabilityError) {
+        try journal.startWrite()
+    }
+
     /// Writes the batch's entries, fsyncing as the policy says. Call before publishing its outcome.
     func commit() throws(DurabilityError) {
         try journal.commit()
