@@ -1,8 +1,10 @@
 import SegdCore
+import SegdDurability
 import ZeroMQ
 
 /// The messages the receiver thread took from the inbound sockets in one turn, copied out of
-/// libzmq and decoded, for the loop thread to journal and apply in order (``Receiver``).
+/// libzmq straight into their journal entries' encoding and decoded, for the loop thread to
+/// journal and apply in order (``Receiver``).
 ///
 /// A value with flat buffers: it moves between the threads whole through ``BatchHandoff`` and
 /// comes back emptied with its capacity, so steady-state ingest allocates nothing for it.
@@ -12,8 +14,10 @@ struct InboundBatch: Sendable {
         var receivedAt: Int64
         /// The number of frames the message had; only a two-frame `[topic, json]` one is decoded.
         var frames: Int
-        /// Where its first and second frames lie in ``InboundBatch/bytes`` (the second empty when
-        /// the message had one frame).
+        /// Where its journal entry (``JournalEntry/message(receivedAt:frames:topic:payload:)``),
+        /// and within it the first and second frames, lie in ``InboundBatch/entries`` (the second
+        /// frame empty when the message had one).
+        var entry: Range<Int>
         var topic: Range<Int>
         var payload: Range<Int>
         /// The decoder's verdict on a two-frame message, its text ranges pointing into
@@ -22,8 +26,8 @@ struct InboundBatch: Sendable {
     }
 
     private(set) var messages: [Message] = []
-    /// Every message's topic and payload, back to back.
-    private(set) var bytes: [UInt8] = []
+    /// Every message's journal entry, back to back.
+    private var entries = BinaryWriter()
     /// The unescaped strings of the decoded events.
     private(set) var text: [UInt8] = []
 
@@ -33,18 +37,27 @@ struct InboundBatch: Sendable {
     /// Empties the batch for reuse, keeping its capacity.
     mutating func removeAll() {
         messages.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
+        entries.reset()
         text.removeAll(keepingCapacity: true)
     }
 
     /// Adds the message in `frames`, decoding it with `decoder` when it has two frames. Returns
     /// whether it was decoded, so the caller knows `decoder.producerStamp` is this message's.
     mutating func append(_ frames: borrowing ZMQFrameSet, receivedAt: Int64, decoder: inout EventDecoder) -> Bool {
-        let topic = frames.withFrame(0) { copy($0) }
-        let payload = frames.count >= 2 ? frames.withFrame(1) { copy($0) } : bytes.count..<bytes.count
-        var message = Message(receivedAt: receivedAt, frames: frames.totalFrameCount, topic: topic, payload: payload, decoded: nil)
+        let start = entries.count
+        let total = frames.totalFrameCount
+        let (topic, payload) = frames.withFrame(0) { topic in
+            guard frames.count >= 2 else {
+                let none = UnsafeRawBufferPointer(start: nil, count: 0)
+                return JournalEntry.appendMessage(receivedAt: receivedAt, frames: total, topic: topic, payload: none, to: &entries)
+            }
+            return frames.withFrame(1) { payload in
+                JournalEntry.appendMessage(receivedAt: receivedAt, frames: total, topic: topic, payload: payload, to: &entries)
+            }
+        }
+        var message = Message(receivedAt: receivedAt, frames: total, entry: start..<entries.count, topic: topic, payload: payload, decoded: nil)
         if message.frames == 2 {
-            let decoded = bytes.withUnsafeBytes { all in
+            let decoded = entries.bytes.withUnsafeBytes { all in
                 decoder.decode(topic: UnsafeRawBufferPointer(rebasing: all[topic]), payload: UnsafeRawBufferPointer(rebasing: all[payload]))
             }
             message.decoded = decoded.map { event in
@@ -58,23 +71,21 @@ struct InboundBatch: Sendable {
         return message.frames == 2
     }
 
-    /// Calls `body` with message `index` and its topic and payload bytes, valid only inside it.
+    /// Calls `body` with message `index`, its encoded journal entry, and its topic and payload
+    /// bytes, all valid only inside it.
     func withMessage<R, E: Error>(
-        _ index: Int, _ body: (Message, _ topic: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) throws(E) -> R
+        _ index: Int,
+        _ body: (Message, _ entry: UnsafeRawBufferPointer, _ topic: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) throws(E) -> R
     ) throws(E) -> R {
         let message = messages[index]
         // Through a Result: the standard library's `withUnsafeBytes` would widen `E` to `any Error`.
-        let outcome = bytes.withUnsafeBytes { all in
+        let outcome = entries.bytes.withUnsafeBytes { all in
             Result { () throws(E) in
-                try body(message, UnsafeRawBufferPointer(rebasing: all[message.topic]), UnsafeRawBufferPointer(rebasing: all[message.payload]))
+                try body(
+                    message, UnsafeRawBufferPointer(rebasing: all[message.entry]),
+                    UnsafeRawBufferPointer(rebasing: all[message.topic]), UnsafeRawBufferPointer(rebasing: all[message.payload]))
             }
         }
         return try outcome.get()
-    }
-
-    private mutating func copy(_ frame: UnsafeRawBufferPointer) -> Range<Int> {
-        let start = bytes.count
-        bytes.append(contentsOf: frame)
-        return start..<bytes.count
     }
 }

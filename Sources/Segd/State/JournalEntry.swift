@@ -34,11 +34,7 @@ enum JournalEntry {
         writer.reset()
         switch self {
         case .message(let receivedAt, let frames, let topic, let payload):
-            writer.write(Kind.message.rawValue)
-            writer.write(receivedAt)
-            writer.write(UInt32(frames))
-            writer.write(lengthPrefixed: topic)
-            writer.write(lengthPrefixed: payload)
+            Self.appendMessage(receivedAt: receivedAt, frames: frames, topic: topic, payload: payload, to: &writer)
         case .clockAdvance(let time):
             writer.write(Kind.clockAdvance.rawValue)
             writer.write(time)
@@ -56,6 +52,22 @@ enum JournalEntry {
             writer.write(Kind.forget.rawValue)
             writer.write(customerID)
         }
+    }
+
+    /// Appends the encoding of `.message(receivedAt, frames, topic, payload)` to `writer`, without
+    /// resetting it: the receiver thread encodes a whole batch's entries into one buffer
+    /// (``InboundBatch``). Returns where the topic and payload bytes landed in `writer.bytes`.
+    @discardableResult
+    static func appendMessage(
+        receivedAt: Int64, frames: Int, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, to writer: inout BinaryWriter
+    ) -> (topic: Range<Int>, payload: Range<Int>) {
+        writer.write(Kind.message.rawValue)
+        writer.write(receivedAt)
+        writer.write(UInt32(frames))
+        writer.write(lengthPrefixed: topic)
+        let topicRange = writer.count - topic.count..<writer.count
+        writer.write(lengthPrefixed: payload)
+        return (topicRange, writer.count - payload.count..<writer.count)
     }
 
     /// Decodes the journal record `payload` (record `sequence` of segment `path`, for errors) and

@@ -42,14 +42,12 @@ final class JournaledPipeline {
     func apply(_ batch: borrowing InboundBatch) throws(DurabilityError) {
         if let state {
             for index in 0..<batch.count {
-                try batch.withMessage(index) { (message, topic, payload) throws(DurabilityError) in
-                    try state.journal(.message(receivedAt: message.receivedAt, frames: message.frames, topic: topic, payload: payload))
-                }
+                try batch.withMessage(index) { (_, entry, _, _) throws(DurabilityError) in try state.journal(encoded: entry) }
             }
             try state.startWrite()
         }
         for index in 0..<batch.count {
-            batch.withMessage(index) { message, topic, payload in
+            batch.withMessage(index) { message, _, topic, payload in
                 if let decoded = message.decoded {
                     pipeline.accept(decoded, text: batch.text, topic: topic, payload: payload, receivedAt: message.receivedAt)
                 } else {

@@ -38,14 +38,15 @@ final class StateStore {
 
     /// Journals `entry`, then applies it to `pipeline`.
     func record(_ entry: JournalEntry, to pipeline: inout Pipeline) throws(DurabilityError) -> JournalEntry.Effect {
-        try journal(entry)
+        entry.encode(into: &entryBytes)
+        try journal.append(entryBytes.bytes)
         return entry.apply(to: &pipeline)
     }
 
-    /// Journals `entry` without applying it, for a caller that applies it next.
-    func journal(_ entry: JournalEntry) throws(DurabilityError) {
-        entry.encode(into: &entryBytes)
-        try journal.append(entryBytes.bytes)
+    /// Journals an entry encoded already (``JournalEntry/encode(into:)``), for a caller that
+    /// applies it next.
+    func journal(encoded entry: UnsafeRawBufferPointer) throws(DurabilityError) {
+        try journal.append(entry)
     }
 
     /// Starts writing the entries journaled so far on the journal's writer thread, so that applying
