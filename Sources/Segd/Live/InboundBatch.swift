@@ -20,12 +20,22 @@ struct InboundBatch: Sendable {
         var entry: Range<Int>
         var topic: Range<Int>
         var payload: Range<Int>
-        /// The decoder's verdict on a two-frame message, its text ranges pointing into
-        /// ``InboundBatch/text``; nil for any other frame count.
-        var decoded: Result<DecodedEvent, Rejection>?
+        var decoding: Decoding
+    }
+
+    /// The decoder's verdict on a message. Plain data, so that messages are copied as bytes: a
+    /// rejection, with its text, waits in ``InboundBatch/rejections``.
+    enum Decoding: Sendable {
+        /// The message did not have two frames, so it was not decoded.
+        case notTwoFrames
+        /// An event, its text ranges pointing into ``InboundBatch/text``.
+        case event(DecodedEvent)
+        /// A rejection, at this index of ``InboundBatch/rejections``.
+        case rejection(Int)
     }
 
     private(set) var messages: [Message] = []
+    private var rejections: [Rejection] = []
     /// Every message's journal entry, back to back.
     private var entries = BinaryWriter()
     /// The unescaped strings of the decoded events.
@@ -37,6 +47,7 @@ struct InboundBatch: Sendable {
     /// Empties the batch for reuse, keeping its capacity.
     mutating func removeAll() {
         messages.removeAll(keepingCapacity: true)
+        rejections.removeAll(keepingCapacity: true)
         entries.reset()
         text.removeAll(keepingCapacity: true)
     }
@@ -55,20 +66,32 @@ struct InboundBatch: Sendable {
                 JournalEntry.appendMessage(receivedAt: receivedAt, frames: total, topic: topic, payload: payload, to: &entries)
             }
         }
-        var message = Message(receivedAt: receivedAt, frames: total, entry: start..<entries.count, topic: topic, payload: payload, decoded: nil)
+        var message = Message(receivedAt: receivedAt, frames: total, entry: start..<entries.count, topic: topic, payload: payload, decoding: .notTwoFrames)
         if message.frames == 2 {
             let decoded = entries.bytes.withUnsafeBytes { all in
                 decoder.decode(topic: UnsafeRawBufferPointer(rebasing: all[topic]), payload: UnsafeRawBufferPointer(rebasing: all[payload]))
             }
-            message.decoded = decoded.map { event in
-                var event = event
+            switch decoded {
+            case .success(var event):
                 event.moveText(by: Int32(text.count))
-                return event
+                text.append(contentsOf: decoder.text)
+                message.decoding = .event(event)
+            case .failure(let rejection):
+                message.decoding = .rejection(rejections.count)
+                rejections.append(rejection)
             }
-            if case .success = decoded { text.append(contentsOf: decoder.text) }
         }
         messages.append(message)
         return message.frames == 2
+    }
+
+    /// The decoder's verdict on `message` as the pipeline takes it: nil when it was not decoded.
+    func decoded(_ message: Message) -> Result<DecodedEvent, Rejection>? {
+        switch message.decoding {
+        case .notTwoFrames: nil
+        case .event(let event): .success(event)
+        case .rejection(let index): .failure(rejections[index])
+        }
     }
 
     /// Calls `body` with message `index`, its encoded journal entry, and its topic and payload

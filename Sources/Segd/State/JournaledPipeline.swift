@@ -48,7 +48,7 @@ final class JournaledPipeline {
         }
         for index in 0..<batch.count {
             batch.withMessage(index) { message, _, topic, payload in
-                if let decoded = message.decoded {
+                if let decoded = batch.decoded(message) {
                     pipeline.accept(decoded, text: batch.text, topic: topic, payload: payload, receivedAt: message.receivedAt)
                 } else {
                     pipeline.rejectFrameCount(topic: topic, payload: payload, frames: message.frames)
