@@ -29,6 +29,8 @@ struct IDHashSet: Sendable {
     private var drainCursor = 0
     /// Slots of `draining` not yet looked at.
     private var drainRemaining = 0
+    /// The slot of `draining` the walk began at: it has passed the slots from here to `drainCursor`.
+    private var drainStart = 0
     private(set) var count = 0
 
     /// Old slots looked at per insert while growing. Growth starts with the new table a quarter
@@ -42,7 +44,16 @@ struct IDHashSet: Sendable {
     }
 
     func contains(_ key: Key) -> Bool {
-        table.find(key) != nil || draining?.find(key) != nil
+        table.find(key) != nil || (isUndrained(key) && draining!.find(key) != nil)
+    }
+
+    /// Whether `key` may still be in the table being drained: not once the walk has passed its
+    /// home slot there, since the walk moves whole clusters and a key lies in its home's cluster.
+    /// Saves a lookup in the old table, a cache miss, for half the keys of a growth on average.
+    private func isUndrained(_ key: Key) -> Bool {
+        guard let old = draining else { return false }
+        let walked = old.capacity - 1 - drainRemaining
+        return (Int(truncatingIfNeeded: key.first) &- drainStart) & old.mask >= walked
     }
 
     /// Adds `key`; returns false when it was already present.
@@ -63,7 +74,7 @@ struct IDHashSet: Sendable {
     /// Removes `key` if present.
     mutating func remove(_ key: Key) {
         makeUnique()
-        if table.remove(key) || draining?.remove(key) == true { count -= 1 }
+        if table.remove(key) || (isUndrained(key) && draining!.remove(key)) { count -= 1 }
     }
 
     private mutating func makeUnique() {
@@ -80,7 +91,8 @@ struct IDHashSet: Sendable {
         var start = 0
         while old.slots[start] != .empty { start += 1 }
         draining = old
-        drainCursor = (start + 1) & old.mask
+        drainStart = (start + 1) & old.mask
+        drainCursor = drainStart
         drainRemaining = old.capacity - 1
     }
 
