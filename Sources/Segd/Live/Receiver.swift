@@ -56,6 +56,7 @@ private struct Receiving: ~Copyable {
     let poller: ZMQPoller
     let sparePoller: ZMQPoller
     let socketItems: [ZMQPoller.Item]
+    let wakeupItem: ZMQPoller.Item
     var frames = ZMQFrameSet(capacity: 2)
     var decoder: EventDecoder
     var producers = ProducerSequences()
@@ -70,7 +71,7 @@ private struct Receiving: ~Copyable {
         decoder = EventDecoder(maxPayloadBytes: ingest.maxMessageBytes)
         let poller = ZMQPoller()
         socketItems = sockets.sockets.map { poller.register($0) }
-        _ = poller.register(fileDescriptor: handoff.receiverWakeup.fileDescriptor)
+        wakeupItem = poller.register(fileDescriptor: handoff.receiverWakeup.fileDescriptor)
         self.poller = poller
         sparePoller = ZMQPoller()
         _ = sparePoller.register(fileDescriptor: handoff.receiverWakeup.fileDescriptor)
@@ -87,7 +88,7 @@ private struct Receiving: ~Copyable {
             }
             guard try holdBatch() else { continue }
             try poller.poll(timeout: .milliseconds(DaemonOps.maximumPollWait))
-            handoff.receiverWakeup.drain()
+            if poller.isReadable(wakeupItem) { handoff.receiverWakeup.drain() }
             let now = WallClock.milliseconds()
             for (socket, item) in zip(sockets.sockets, socketItems) where poller.isReadable(item) {
                 _ = try receive(from: socket, at: now)
