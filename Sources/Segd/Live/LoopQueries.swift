@@ -92,9 +92,12 @@ public final class LoopQueries: AdminQueries {
     }
 
     /// Answers every queued lookup from `engine`; the loop calls it each turn, after
-    /// ``takeForgetRequests()``.
-    func answer(from engine: SegmentEngine) {
+    /// ``takeForgetRequests()``. `engine` is taken only when there is a lookup to answer: handing
+    /// it over costs a retain and release of each of its arrays.
+    func answer(from engine: @autoclosure () -> SegmentEngine) {
         let requests = take(forgets: false)
+        guard !requests.isEmpty else { return }
+        let engine = engine()
         var writer = JSONWriter()
         for (request, continuation) in requests {
             switch request {

@@ -67,11 +67,13 @@ final class StateStore {
 
     /// Starts a background snapshot of `engine` when the interval has passed and something was
     /// journaled since the last one; collects a finished one. `wake` is called when it finishes.
-    func snapshotIfDue(_ engine: SegmentEngine, now: Int64, wake: @escaping @Sendable () -> Void) throws(DurabilityError) {
+    /// `engine` is taken only when a snapshot starts: the loop asks every turn, and handing over
+    /// the engine costs a retain and release of each of its arrays.
+    func snapshotIfDue(_ engine: @autoclosure () -> SegmentEngine, now: Int64, wake: @escaping @Sendable () -> Void) throws(DurabilityError) {
         try collectFinishedSnapshot()
         guard snapshot == nil, lastSequence > lastSnapshotSequence,
               now - lastSnapshotStarted >= settings.snapshotIntervalMilliseconds else { return }
-        try startSnapshot(engine, now: now, wake: wake)
+        try startSnapshot(engine(), now: now, wake: wake)
     }
 
     /// Writes a snapshot of `engine` now, on this thread, after any running one: at a stop, and
