@@ -58,6 +58,7 @@ let package = Package(
         .target(
             name: "Segd",
             dependencies: [
+                "CSegdSupport",
                 "SegdCore",
                 "SegdDurability",
                 "ZeroMQ",

@@ -110,6 +110,16 @@ struct IngestLoopTests {
         #expect(daemon.loop.processed >= count)
     }
 
+    @Test("the loop and receiver threads carry their names in the kernel, for top -H and perf")
+    func threadNames() async throws {
+        let daemon = try await LiveDaemon(segments: Self.segments)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let names = Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .newlines) })
+        #expect(names.isSuperset(of: ["segd-ingest", "segd-receive"]), "thread names: \(names.sorted())")
+        _ = try await daemon.stop()
+    }
+
     @Test("an inbound endpoint that cannot be bound fails the start with libzmq's reason")
     func inboundBindFailure() throws {
         let context = try ZMQContext(defaultLinger: 0)

@@ -1,7 +1,8 @@
 #ifndef SEGD_SUPPORT_H
 #define SEGD_SUPPORT_H
 /* What Swift cannot reach on its own: the processor's CRC-32C instruction (SSE4.2), glibc's
-   malloc tuning and Linux's sync_file_range (declared only under _GNU_SOURCE). */
+   malloc tuning, and Linux's sync_file_range and pthread_setname_np (declared only under
+   _GNU_SOURCE). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,10 @@ int segd_fix_mmap_threshold(size_t bytes);
    without waiting for it (sync_file_range with SYNC_FILE_RANGE_WRITE), so that a later fdatasync has
    little left to write. Returns 0, or -1 with errno set; does nothing and returns 0 elsewhere than Linux. */
 int segd_start_writeback(int descriptor, int64_t offset, int64_t length);
+
+/* Names the calling thread for the kernel (pthread_setname_np, a GNU extension Swift's Glibc module
+   does not declare), so `top -H`, perf and gdb show it; the kernel keeps the first 15 bytes.
+   Returns 0, or an error number; does nothing and returns 0 elsewhere than Linux. */
+int segd_set_thread_name(const char *name);
 
 #endif

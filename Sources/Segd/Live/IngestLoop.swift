@@ -219,13 +219,11 @@ public final class IngestLoop: Sendable {
     /// installs the result at its next turn (woken by the eventfd).
     private func startRefit(_ refit: ChurnRefit) {
         logger.info("churn model refit started", metadata: ["customers": "\(refit.summaries.count)"])
-        let thread = Thread { [self] in
+        NamedThread.start("segd-refit") { [self] in
             let result = Result { () throws(ChurnFitError) in try refit.run().model }
             finishedRefit.withLock { $0 = result }
             wakeup.signal()
         }
-        thread.name = "segd-refit"
-        thread.start()
     }
 
     private func install(_ refit: Result<ChurnModel, ChurnFitError>, into journaled: JournaledPipeline) throws(DurabilityError) {

@@ -17,7 +17,7 @@ enum Receiver {
         let bound = Mutex<Result<(sub: [String], pull: [String]), any Error>?>(nil)
         let boundSignal = DispatchSemaphore(value: 0)
         let ingest = configuration.ingest
-        let thread = Thread {
+        NamedThread.start("segd-receive") {
             let sockets: InboundSockets
             do {
                 sockets = try InboundSockets(ingest, context: context)
@@ -38,8 +38,6 @@ enum Receiver {
             sockets.close()
             handoff.receiverFinished(outcome)
         }
-        thread.name = "segd-receive"
-        thread.start()
         boundSignal.wait()
         return try bound.withLock { $0! }.get()
     }

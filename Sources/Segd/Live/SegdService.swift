@@ -27,15 +27,13 @@ public struct SegdService: Service {
 public enum LoopThread {
     public static func run(_ loop: IngestLoop, onReady: @escaping @Sendable (BoundEndpoints) -> Void) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
+            NamedThread.start("segd-ingest") {
                 do {
                     continuation.resume(returning: try loop.run(ready: onReady))
                 } catch {
                     continuation.resume(throwing: error)
                 }
             }
-            thread.name = "segd-ingest"
-            thread.start()
         }
     }
 }

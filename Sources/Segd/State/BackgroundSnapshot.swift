@@ -25,14 +25,12 @@ final class BackgroundSnapshot: Sendable {
         _ engine: SegmentEngine, journalSequence: UInt64, directory: String, retain: Int,
         finished: @escaping @Sendable () -> Void
     ) {
-        let thread = Thread { [self] in
+        NamedThread.start("segd-snapshot") { [self] in
             let result = Self.write(engine, journalSequence: journalSequence, directory: directory, retain: retain)
             outcome.withLock { $0 = result }
             done.signal()
             finished()
         }
-        thread.name = "segd-snapshot"
-        thread.start()
     }
 
     /// The outcome once the writer has finished, without waiting.
