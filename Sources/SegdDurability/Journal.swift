@@ -174,10 +174,11 @@ public final class Journal {
         // A small batch is left to `commit`: handing it to the other thread and waiting for that thread to wake
         // would take longer than writing it here.
         guard buffer.count >= Self.backgroundWriteBytes else { return }
-        swap(&buffer, &spareBuffer)
-        var bytes = [UInt8]()
-        swap(&bytes, &spareBuffer)
-        backgroundWrite.start(bytes, at: writtenSize, descriptor: file.descriptorForBackgroundIO, path: currentSegmentPath)
+        // Moved, not shared, so that the write's buffer comes back without another reference to it.
+        let batch = buffer
+        buffer = spareBuffer
+        spareBuffer = []
+        backgroundWrite.start(batch, at: writtenSize, descriptor: file.descriptorForBackgroundIO, path: currentSegmentPath)
         writeInFlight = true
     }
 

@@ -101,14 +101,10 @@ struct InboundBatch: Sendable {
         _ body: (Message, _ entry: UnsafeRawBufferPointer, _ topic: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) throws(E) -> R
     ) throws(E) -> R {
         let message = messages[index]
-        // Through a Result: the standard library's `withUnsafeBytes` would widen `E` to `any Error`.
-        let outcome = entries.bytes.withUnsafeBytes { all in
-            Result { () throws(E) in
-                try body(
-                    message, UnsafeRawBufferPointer(rebasing: all[message.entry]),
-                    UnsafeRawBufferPointer(rebasing: all[message.topic]), UnsafeRawBufferPointer(rebasing: all[message.payload]))
-            }
+        return try entries.bytes.withRawBytes { (all) throws(E) in
+            try body(
+                message, UnsafeRawBufferPointer(rebasing: all[message.entry]),
+                UnsafeRawBufferPointer(rebasing: all[message.topic]), UnsafeRawBufferPointer(rebasing: all[message.payload]))
         }
-        return try outcome.get()
     }
 }
