@@ -12,10 +12,10 @@ final class DaemonProcess {
     let process = Process()
     let subEndpoint: String
     let publishEndpoint: String
-    let stderrPath: String
+    private let stderrPath: String
     let configPath: String
 
-    let stateDirectory: String
+    private let stateDirectory: String
     /// Nanoseconds from spawning the process to reading its start-up banner, which it prints once
     /// its state is recovered and its sockets are bound (when it also sends READY=1).
     private(set) var startNanoseconds: UInt64 = 0
@@ -101,16 +101,30 @@ final class DaemonProcess {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// The daemon's stderr as it was when it exited; empty until `stop` returns.
+    private(set) var log = ""
+
     /// Sends SIGTERM, waits for exit and returns `processed` from the `stopped` log line.
+    ///
+    /// After a clean exit the config, the log (kept in `log`) and the state directory are removed:
+    /// a million-event run leaves over 200 MB of journal and snapshot, and repeated runs would fill
+    /// the disk. After a failure they stay for inspection and their paths are printed.
     func stop() -> Int? {
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
-        let log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
-        guard let line = log.split(separator: "\n").last(where: { $0.contains("stopped") }),
+        log = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0,
+              let line = log.split(separator: "\n").last(where: { $0.contains("stopped") }),
               let field = line.split(separator: " ").first(where: { $0.hasPrefix("processed=") }) else {
-            FileHandle.standardError.write(Data("segd log (\(stderrPath)) has no stopped line:\n\(log)\n".utf8))
+            FileHandle.standardError.write(Data("""
+                segd exited with status \(process.terminationStatus) without a stopped line; \
+                config \(configPath), state \(stateDirectory), log \(stderrPath):
+                \(log)
+
+                """.utf8))
             return nil
         }
+        for path in [configPath, stderrPath, stateDirectory] { try? FileManager.default.removeItem(atPath: path) }
         return Int(field.dropFirst("processed=".count))
     }
 }

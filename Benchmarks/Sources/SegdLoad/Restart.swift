@@ -35,17 +35,15 @@ func runRestart(_ options: Options) throws {
         let stopStarted = monotonicNanoseconds()
         _ = daemon.stop()
         let stopSeconds = Double(monotonicNanoseconds() - stopStarted) / 1e9
-        let log = (try? String(contentsOfFile: daemon.stderrPath, encoding: .utf8)) ?? ""
-        guard let recovered = log.split(separator: "\n").first(where: { $0.contains("state recovered") }),
+        guard let recovered = daemon.log.split(separator: "\n").first(where: { $0.contains("state recovered") }),
               recovered.contains("customers=\(customers)") else {
-            throw UsageError(description: "segd did not recover \(customers) customers; log \(daemon.stderrPath):\n\(log)")
+            throw UsageError(description: "segd did not recover \(customers) customers; its log:\n\(daemon.log)")
         }
         print(String(format: "restart: %d customers: snapshot %d MiB; spawn to ready %.2f s (VmRSS then %d MiB); SIGTERM to exit with the final snapshot %.2f s; building the state in process took %.1f s",
                      customers, snapshotBytes >> 20, startSeconds, rss >> 10, stopSeconds, buildSeconds))
         print("restart: \(recovered)")
         recordResult("{\"benchmark\":\"restart\",\"customers\":\(customers),\"snapshot_bytes\":\(snapshotBytes),"
             + "\"start_seconds\":\(startSeconds),\"stop_seconds\":\(stopSeconds)}")
-        try? FileManager.default.removeItem(atPath: daemon.stateDirectory)
     }
 }
 
