@@ -2,46 +2,52 @@
 /// payload and how the journal frames its records. Variable-length values carry a `UInt32` length (or element
 /// count) in front; arrays of fixed-width values are copied in one block, because a snapshot holds columns of
 /// about a million entries and per-element encoding would dominate the time to write it.
+///
+/// The per-value writes are `@inlinable`: the receiver thread encodes every inbound message through
+/// them from another module, and unspecialized they resolved `FixedWidthInteger` witnesses at run time.
 public struct BinaryWriter: Sendable {
     /// Everything written so far.
-    public private(set) var bytes: [UInt8]
+    @inlinable public var bytes: [UInt8] { storage }
+    @usableFromInline var storage: [UInt8]
 
     public init(reservingCapacity capacity: Int = 0) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = []
+        storage.reserveCapacity(capacity)
     }
 
-    public var count: Int { bytes.count }
+    @inlinable public var count: Int { storage.count }
 
     /// Forgets what was written, keeping the storage for the next encoding.
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        storage.removeAll(keepingCapacity: true)
     }
 
     /// Any fixed-width integer (`UInt8`…`UInt64`, `Int32`, `Int64`) in its own width.
+    @inlinable
     public mutating func write<T: FixedWidthInteger>(_ value: T) {
-        bytes.appendLittleEndian(value)
+        storage.appendLittleEndian(value)
     }
 
     /// The IEEE 754 bit pattern, so NaN payloads and negative zero survive the round trip.
     public mutating func write(_ value: Double) {
-        bytes.appendLittleEndian(value.bitPattern)
+        storage.appendLittleEndian(value.bitPattern)
     }
 
     /// One byte, 0 or 1.
     public mutating func write(_ value: Bool) {
-        bytes.append(value ? 1 : 0)
+        storage.append(value ? 1 : 0)
     }
 
     /// Bytes with no length in front, for fields whose size the format fixes (magic numbers).
     public mutating func writeRaw(_ raw: some Collection<UInt8>) {
-        bytes.append(contentsOf: raw)
+        storage.append(contentsOf: raw)
     }
 
     /// A `UInt32` byte count, then the bytes.
+    @inlinable
     public mutating func write(lengthPrefixed raw: UnsafeRawBufferPointer) {
         writeLength(raw.count)
-        bytes.append(contentsOf: raw)
+        storage.append(contentsOf: raw)
     }
 
     /// A `UInt32` byte count, then the bytes.
@@ -68,10 +74,11 @@ public struct BinaryWriter: Sendable {
     /// Only for element types whose in-memory form is their little-endian encoding (see LittleEndian.swift).
     private mutating func writeBlock<T: BitwiseCopyable>(_ values: [T]) {
         writeLength(values.count)
-        values.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        values.withUnsafeBytes { storage.append(contentsOf: $0) }
     }
 
-    private mutating func writeLength(_ count: Int) {
+    @inlinable
+    mutating func writeLength(_ count: Int) {
         precondition(count <= Int(UInt32.max), "BinaryWriter: \(count) elements do not fit a UInt32 length prefix")
         write(UInt32(count))
     }

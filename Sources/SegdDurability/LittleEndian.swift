@@ -13,7 +13,7 @@ extension UnsafeRawBufferPointer {
 }
 
 extension Array where Element == UInt8 {
-    @inline(__always)
+    @inlinable
     mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
