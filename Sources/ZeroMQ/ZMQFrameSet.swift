@@ -44,10 +44,17 @@ public struct ZMQFrameSet: ~Copyable {
     }
 
     /// Lends the bytes of kept frame `index` (0 ..< `count`) to `body`; valid only inside it.
+    /// Inlinable, so that the receiver's per-message calls are specialized for their closures.
+    @inlinable
     public func withFrame<R, E: Error>(_ index: Int, _ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(frameBytes(index))
+    }
+
+    @usableFromInline
+    func frameBytes(_ index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "frame \(index) of a set holding \(count)")
         let message = messages + index
-        return try body(UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message)))
+        return UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
     }
 
     /// Receives one whole message from `socket`. Returns `false`, holding nothing, when the first frame would block.
