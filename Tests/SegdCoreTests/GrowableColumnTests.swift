@@ -25,4 +25,22 @@ struct GrowableColumnTests {
         #expect(copy.count == 1_000 && copy.allSatisfy { $0 == 7 })
         #expect(original.count == 101_000 && original[0] == 1 && original[1] == 7 && original[100_999] == 2)
     }
+
+    @Test("bulk appends, removals from the end and the lent buffer agree with an array")
+    func bulkAppendAndRemoveLast() {
+        var column = GrowableColumn<UInt8>()
+        var expected: [UInt8] = []
+        // Chunks of up to 4 KB, 600 of them: past 1 MiB, so the later growths are mremaps.
+        for round in 0..<600 {
+            let chunk = (0..<(round * 7 % 4096)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ round) }
+            chunk.withUnsafeBufferPointer { column.append(contentsOf: $0) }
+            expected += chunk
+            if round % 3 == 0, !expected.isEmpty {
+                #expect(column.removeLast() == expected.removeLast())
+            }
+        }
+        #expect(column.count == expected.count)
+        column.withUnsafeBufferPointer { #expect($0.elementsEqual(expected)) }
+        #expect(GrowableColumn(expected).elementsEqual(expected))
+    }
 }

@@ -64,7 +64,10 @@ struct GrowableColumn<Element: BitwiseCopyable>: RandomAccessCollection, Mutable
 
     init(_ elements: some Sequence<Element>) {
         storage = Storage(capacity: elements.underestimatedCount)
-        for element in elements { append(element) }
+        let copied: Void? = elements.withContiguousStorageIfAvailable { append(contentsOf: $0) }
+        if copied == nil {
+            for element in elements { append(element) }
+        }
     }
 
     var startIndex: Int { 0 }
@@ -94,6 +97,36 @@ struct GrowableColumn<Element: BitwiseCopyable>: RandomAccessCollection, Mutable
         storage.reserve(storage.count + count)
         (storage.start + storage.count).initialize(repeating: element, count: count)
         storage.count += count
+    }
+
+    mutating func append(contentsOf elements: UnsafeBufferPointer<Element>) {
+        guard let source = elements.baseAddress else { return }
+        makeUnique()
+        storage.reserve(storage.count + elements.count)
+        (storage.start + storage.count).initialize(from: source, count: elements.count)
+        storage.count += elements.count
+    }
+
+    /// Removes the last value and returns it.
+    mutating func removeLast() -> Element {
+        precondition(storage.count > 0, "removeLast from an empty column")
+        makeUnique()
+        storage.count -= 1
+        return storage.start[storage.count]
+    }
+
+    /// Lends the values as one buffer, valid only inside `body`.
+    func withUnsafeBufferPointer<Result, Failure: Error>(
+        _ body: (UnsafeBufferPointer<Element>) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        try body(UnsafeBufferPointer(start: storage.start, count: storage.count))
+    }
+
+    /// Lends the values as one mutable buffer, valid only inside `body`: for loops that write many
+    /// of them, which through the subscript would check for a shared copy at every write.
+    mutating func withUnsafeMutableBufferPointer<Result>(_ body: (UnsafeMutableBufferPointer<Element>) -> Result) -> Result {
+        makeUnique()
+        return body(UnsafeMutableBufferPointer(start: storage.start, count: storage.count))
     }
 
     private mutating func makeUnique() {

@@ -1,4 +1,3 @@
-import HeapModule
 import SegdDurability
 
 /// Event-time timers: at most one pending re-evaluation instant per customer, so a customer is
@@ -9,7 +8,7 @@ import SegdDurability
 /// time recorded; an entry whose time no longer matches is stale and skipped when it surfaces.
 /// Ties are broken by customer number so firing order is deterministic.
 public struct TimerQueue: Sendable {
-    struct Entry: Comparable, Sendable {
+    struct Entry: Comparable, Sendable, BitwiseCopyable {
         var due: Int64
         var customer: Int32
 
@@ -18,7 +17,7 @@ public struct TimerQueue: Sendable {
         }
     }
 
-    private var heap = Heap<Entry>()
+    private var heap = ColumnHeap<Entry>()
     /// The pending due time per customer, `Int64.max` for none.
     private var dueTimes = GrowableColumn<Int64>()
 
@@ -68,12 +67,12 @@ public struct TimerQueue: Sendable {
     /// proportional to the number of customers with a pending timer.
     private mutating func compactIfMostlyStale() {
         guard heap.count > 1024, heap.count > 4 * pendingCount else { return }
-        var live: [Entry] = []
-        live.reserveCapacity(pendingCount)
-        for (index, due) in dueTimes.enumerated() where due != .max {
-            live.append(Entry(due: due, customer: Int32(index)))
-        }
-        heap = Heap(live)
+        heap = ColumnHeap(liveEntries)
+    }
+
+    /// One entry per pending timer, in customer order.
+    private var liveEntries: some Sequence<Entry> {
+        dueTimes.enumerated().lazy.filter { $0.element != .max }.map { Entry(due: $0.element, customer: Int32($0.offset)) }
     }
 }
 
@@ -95,11 +94,7 @@ extension TimerQueue {
         guard dueTimes.allSatisfy({ $0 == .max || (-(1 << 62)...(1 << 62)).contains($0) }) else {
             throw reader.invalid("a timer's due time is out of range", at: start)
         }
-        var live: [Entry] = []
-        for (index, due) in dueTimes.enumerated() where due != .max {
-            live.append(Entry(due: due, customer: Int32(index)))
-        }
-        pendingCount = live.count
-        heap = Heap(live)
+        heap = ColumnHeap(liveEntries)
+        pendingCount = heap.count
     }
 }
