@@ -32,5 +32,8 @@ echo "== 6: resident memory per customer"
 echo "== 7: restart from a snapshot"
 "$load" restart --customers "${RESTART_CUSTOMERS:-1000000}"
 
+echo "== 8: growth stalls, in process"
+"$load" stalls --customers "${STALLS_CUSTOMERS:-600000}"
+
 echo "== where the time goes (callgrind)"
 callgrind/run.sh

@@ -53,14 +53,17 @@ private func buildEngine(configPath: String, customers: Int) throws -> SegmentEn
     var pipeline = try Pipeline(configuration: configuration.engine, maxPayloadBytes: configuration.ingest.maxMessageBytes)
     let firstTime: Int64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z
     let gap = 90 * 86_400_000 / Int64(max(customers, 1))
-    let topic = Array("orders".utf8)
     for customer in 0..<customers {
-        let time = firstTime + Int64(customer) * gap
-        let json = Array(#"{"event_id":"r-\#(customer)","customer_id":"r-\#(customer)","ts":\#(time),"amount":2500,"currency":"USD"}"#.utf8)
-        topic.withUnsafeBytes { topicBytes in
-            json.withUnsafeBytes { payload in pipeline.ingest(topic: topicBytes, payload: payload, receivedAt: time) }
-        }
-        pipeline.engine.outbound.removeAll()
+        applyFreshOrder(customer, at: firstTime + Int64(customer) * gap, to: &pipeline)
     }
     return pipeline.engine
+}
+
+/// Applies customer `customer`'s first order, at event time `time`, and drops its alerts.
+func applyFreshOrder(_ customer: Int, at time: Int64, to pipeline: inout Pipeline) {
+    let json = Array(#"{"event_id":"r-\#(customer)","customer_id":"r-\#(customer)","ts":\#(time),"amount":2500,"currency":"USD"}"#.utf8)
+    "orders".utf8.withContiguousStorageIfAvailable { topic in
+        json.withUnsafeBytes { payload in pipeline.ingest(topic: UnsafeRawBufferPointer(topic), payload: payload, receivedAt: time) }
+    }
+    pipeline.engine.outbound.removeAll()
 }
