@@ -28,13 +28,16 @@ enum JournalFormat {
         sequence == .max || nextFirstSequence <= sequence + 1
     }
 
-    /// Frames one record onto the end of `buffer`.
+    /// Frames one record onto the end of `buffer`. The header goes in with one append: the loop
+    /// thread frames every inbound message, and three appends of four and eight bytes cost more
+    /// than the copy of the payload.
     @inline(__always)
     static func appendRecord(sequence: UInt64, payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
         let length = UInt32(payload.count)
-        buffer.appendLittleEndian(length)
-        buffer.appendLittleEndian(checksum(length: length, sequence: sequence, payload: payload))
-        buffer.appendLittleEndian(sequence)
+        // Little-endian fields in their order on disk; 4 + 4 + 8 bytes leave no padding.
+        let header = (length.littleEndian, checksum(length: length, sequence: sequence, payload: payload).littleEndian, sequence.littleEndian)
+        assert(MemoryLayout.size(ofValue: header) == recordHeaderSize)
+        withUnsafeBytes(of: header) { buffer.append(contentsOf: $0) }
         buffer.append(contentsOf: payload)
     }
 
