@@ -117,6 +117,10 @@ struct SnapshotTests {
             #expect(restored.engine.statistics == original.engine.statistics)
 
             // Both go on with the same events, clock advances and refits.
+            // What the snapshot thread encodes: the same bytes, though it leaves out what decoding
+            // rebuilds, and unchanged by the original's writes while it is held.
+            let heldForSnapshot = original.engine.copyForSnapshot()
+            #expect(Self.snapshot(heldForSnapshot) == bytes, "a copy for a snapshot encodes the same bytes")
             var originalDriver = driver
             var restoredDriver = driver
             var originalAfter: [UInt8] = []
@@ -131,6 +135,7 @@ struct SnapshotTests {
             #expect(!originalAfter.isEmpty)
             #expect(restoredAfter == originalAfter, "snapshot \(point): the restored engine published different messages")
             #expect(Self.snapshot(restored.engine) == Self.snapshot(originalCopy.engine))
+            #expect(Self.snapshot(heldForSnapshot) == bytes, "the copy for a snapshot does not change as the engine goes on")
             published += originalAfter
         }
         let summary = String(decoding: published, as: UTF8.self)

@@ -114,7 +114,7 @@ final class StateStore {
         try journal.rotate()
         lastSnapshotStarted = now
         snapshot = BackgroundSnapshot(
-            engine, journalSequence: lastSequence, directory: settings.directory, retain: settings.snapshotsRetained, finished: wake)
+            engine.copyForSnapshot(), journalSequence: lastSequence, directory: settings.directory, retain: settings.snapshotsRetained, finished: wake)
     }
 
     private func collectFinishedSnapshot() throws(DurabilityError) {

@@ -198,6 +198,16 @@ public struct CustomerIndex: Sendable {
 }
 
 extension CustomerIndex {
+    /// Empties the hash table (and any growth in progress), which ``encode(into:)`` does not write:
+    /// the ids stay, but no longer resolve (``SegmentEngine/copyForSnapshot()``).
+    mutating func dropRebuiltParts() {
+        table = ZeroedTable(capacity: 16)
+        preparation = TablePreparation()
+        previous = nil
+        moved = 0
+        moveEnd = 0
+    }
+
     /// The ids back to back and where each ends. The hash table is rebuilt on decoding (about
     /// 60 ms for a million ids) rather than stored (8 bytes a slot, at least two slots an id).
     /// Removed numbers are listed, ascending.

@@ -46,6 +46,12 @@ public struct DuplicateFilter: Sendable {
 }
 
 extension DuplicateFilter {
+    /// Empties the set, which ``encode(into:)`` does not write; the arrivals stay, but duplicates
+    /// are no longer found (``SegmentEngine/copyForSnapshot()``).
+    mutating func dropRebuiltParts() {
+        seen = IDHashSet()
+    }
+
     /// The remembered ids in arrival order, as columns; the set is rebuilt from them.
     /// ``horizonMilliseconds`` comes from the configuration.
     func encode(into writer: inout BinaryWriter) {

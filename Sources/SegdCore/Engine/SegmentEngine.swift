@@ -505,6 +505,20 @@ extension SegmentEngine {
         duplicates.encode(into: &writer)
     }
 
+    /// A copy for ``encodeSnapshot(into:)`` alone: without the parts a snapshot does not store,
+    /// which decoding rebuilds (the dedup set, the customer index's hash table, the timer heap).
+    /// A structure shared with a copy is copied whole by the next write to it, and the engine
+    /// writes these at once: after each periodic snapshot the loop thread copied them all (the
+    /// dedup table alone is 32 MiB at a million remembered ids). Left out of the copy, they stay
+    /// unshared. Only encoding works on the copy: its duplicate checks, id lookups and timers do not.
+    public func copyForSnapshot() -> SegmentEngine {
+        var copy = self
+        copy.store.dropRebuiltParts()
+        copy.timers.dropRebuiltParts()
+        copy.duplicates.dropRebuiltParts()
+        return copy
+    }
+
     /// Restores an engine from `encodeSnapshot`'s bytes; the configuration comes from the snapshot itself.
     ///
     /// The segment rules are compiled again (a snapshot whose rules no longer compile is refused).

@@ -77,6 +77,12 @@ public struct TimerQueue: Sendable {
 }
 
 extension TimerQueue {
+    /// Empties the heap, which ``encode(into:)`` does not write; the due times stay, but no timer
+    /// fires any more (``SegmentEngine/copyForSnapshot()``).
+    mutating func dropRebuiltParts() {
+        heap = ColumnHeap()
+    }
+
     /// Each customer's due time; the heap is rebuilt from them. Its stale entries are skipped
     /// when they surface, so a heap of the live ones fires the same timers in the same order.
     func encode(into writer: inout BinaryWriter) {
