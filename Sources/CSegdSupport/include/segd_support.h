@@ -1,8 +1,8 @@
 #ifndef SEGD_SUPPORT_H
 #define SEGD_SUPPORT_H
 /* What Swift cannot reach on its own: the processor's CRC-32C instruction (SSE4.2), glibc's
-   malloc tuning, and Linux's sync_file_range and pthread_setname_np (declared only under
-   _GNU_SOURCE). */
+   malloc tuning, and Linux's sync_file_range, pthread_setname_np (declared only under
+   _GNU_SOURCE) and per-thread priorities. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +30,10 @@ int segd_start_writeback(int descriptor, int64_t offset, int64_t length);
    does not declare), so `top -H`, perf and gdb show it; the kernel keeps the first 15 bytes.
    Returns 0, or an error number; does nothing and returns 0 elsewhere than Linux. */
 int segd_set_thread_name(const char *name);
+
+/* Raises the nice value of the calling thread alone by `steps`, up to 19 (Linux schedules threads,
+   so setpriority on the thread id applies to it only); raising it needs no privilege. Returns 0, or
+   an error number; does nothing and returns 0 elsewhere than Linux. */
+int segd_lower_thread_priority(int steps);
 
 #endif

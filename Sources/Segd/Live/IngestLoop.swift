@@ -219,7 +219,7 @@ public final class IngestLoop: Sendable {
     /// installs the result at its next turn (woken by the eventfd).
     private func startRefit(_ refit: ChurnRefit) {
         logger.info("churn model refit started", metadata: ["customers": "\(refit.summaries.count)"])
-        NamedThread.start("segd-refit") { [self] in
+        NamedThread.start("segd-refit", background: true) { [self] in
             let result = Result { () throws(ChurnFitError) in try refit.run().model }
             finishedRefit.withLock { $0 = result }
             wakeup.signal()

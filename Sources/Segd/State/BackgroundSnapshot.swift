@@ -25,7 +25,7 @@ final class BackgroundSnapshot: Sendable {
         _ engine: SegmentEngine, journalSequence: UInt64, directory: String, retain: Int,
         finished: @escaping @Sendable () -> Void
     ) {
-        NamedThread.start("segd-snapshot") { [self] in
+        NamedThread.start("segd-snapshot", background: true) { [self] in
             let result = Self.write(engine, journalSequence: journalSequence, directory: directory, retain: retain)
             outcome.withLock { $0 = result }
             done.signal()
