@@ -1,16 +1,10 @@
 import ArgumentParser
-import CSegdSupport
+import Segd
 
 @main
 struct SegdCommand: AsyncParsableCommand {
-    /// Large allocations (1 MiB and more: per-customer columns, per-day RFM arrays, refit
-    /// summaries) get mappings of their own, given back when freed; set before anything large is
-    /// allocated. In the memory benchmark this took resident bytes per customer from 427 to 345 at
-    /// 100,000 customers and from 356 to 282 at a million (`segd_fix_mmap_threshold`).
-    static let mmapThresholdBytes = 1 << 20
-
     static func main() async {
-        _ = segd_fix_mmap_threshold(mmapThresholdBytes)
+        MallocTuning.apply()
         await main(nil)
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import CSegdSupport
 import Segd
 import SegdCore
 
@@ -8,12 +7,12 @@ import SegdCore
 /// the growths of per-customer structures, where latency runs (benchmark 5) show them only through
 /// the noise of sockets and scheduling. One event every 10 ms of event time, so no timer fires.
 ///
-/// Allocations of 1 MiB and more get their own mappings here, as in the daemon
-/// (`SegdCommand.mmapThresholdBytes`), so that growing columns move pages instead of copying them.
+/// Allocations of 1 MiB and more get their own mappings here, as in the daemon (`MallocTuning`),
+/// so that growing columns move pages instead of copying them.
 func runStalls(_ options: Options) throws {
     let customers = try options.ints("customers", default: [600_000])[0]
     let reported = try options.ints("slowest", default: [10])[0]
-    _ = segd_fix_mmap_threshold(1 << 20)
+    MallocTuning.apply()
     let configuration = try SegdConfiguration.load(path: try options.string("config", default: Paths.defaultConfig))
     var pipeline = try Pipeline(configuration: configuration.engine, maxPayloadBytes: configuration.ingest.maxMessageBytes)
     let firstTime: Int64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z

@@ -301,14 +301,14 @@ public struct CustomerStore: Sendable {
 }
 
 extension CustomerStore {
-    /// Every customer's state. The layout, membership words and bucket retentions follow from
-    /// the configuration and are not stored.
     /// Leaves out the customer index's hash table, which ``encode(into:)`` does not write
     /// (``SegmentEngine/copyForSnapshot()``).
     mutating func dropRebuiltParts() {
         index.dropRebuiltParts()
     }
 
+    /// Every customer's state. The layout, membership words and bucket retentions follow from
+    /// the configuration and are not stored.
     func encode(into writer: inout BinaryWriter) {
         index.encode(into: &writer)
         CustomerProfile.encode(profiles, into: &writer)
