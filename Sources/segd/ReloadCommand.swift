@@ -4,7 +4,7 @@ import Segd
 struct ReloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reload",
-        abstract: "Make running daemons reload their segment rules and log level (SIGHUP) without losing state.")
+        abstract: "Make running daemons reload their segment rules, log level and dedup_max_ids (SIGHUP) without losing state.")
 
     @Option(help: "Signal only this process.")
     var pid: Int32?

@@ -23,12 +23,13 @@ struct EngineHarness {
     }
 
     init(
-        windows: [String] = ["24h", "7d", "30d", "90d"], lateness: Int64 = 0, definitions: [EngineConfiguration.Segment],
-        churn: ChurnSettings? = nil
+        windows: [String] = ["24h", "7d", "30d", "90d"], lateness: Int64 = 0, dedupCapacity: Int = EngineConfiguration.defaultDedupCapacity,
+        definitions: [EngineConfiguration.Segment], churn: ChurnSettings? = nil
     ) throws {
         let configuration = EngineConfiguration(
             windows: try windows.map { try WindowSpec(parsing: $0) },
             allowedLatenessMilliseconds: lateness,
+            dedupCapacity: dedupCapacity,
             segments: definitions,
             churn: churn)
         pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)

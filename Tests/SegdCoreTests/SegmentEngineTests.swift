@@ -208,6 +208,30 @@ struct SegmentEngineTests {
         #expect(harness.feature("orders_total", of: "c1") == 2)
     }
 
+    @Test("past the dedup capacity the oldest id is forgotten early and counted: its retry is accepted, a newer one's still dropped")
+    func dedupCapacity() throws {
+        var harness = try EngineHarness(dedupCapacity: 2, definitions: [])
+        for (number, customer) in ["c1", "c2", "c3"].enumerated() {
+            harness.order(customer, at: "2026-01-01T00:00:0\(number)Z", id: "o-\(number)")
+        }
+        #expect(harness.drain().isEmpty)
+        #expect(harness.pipeline.engine.dedupRemembered == 2)
+        #expect(harness.pipeline.engine.dedupForgottenEarly == 1)
+        // Retries stamped when resent (a producer that sets ts at send time), so none is late.
+        harness.order("c3", at: "2026-01-01T00:00:02Z", id: "o-2")
+        #expect(harness.drain().map { $0.object["reason"] as? String } == ["duplicate"])
+        harness.order("c1", at: "2026-01-01T00:00:02Z", id: "o-0")
+        #expect(harness.drain().isEmpty, "o-0 was forgotten to make room for o-2")
+        #expect(harness.feature("orders_total", of: "c1") == 2)
+        #expect(harness.pipeline.engine.dedupForgottenEarly == 2, "remembering o-0 again forgot o-1")
+        harness.pipeline.engine.changeDedupCapacity(to: 1)
+        #expect(harness.pipeline.engine.configuration.dedupCapacity == 1)
+        #expect(harness.pipeline.engine.dedupRemembered == 1)
+        #expect(harness.pipeline.engine.dedupForgottenEarly == 3)
+        harness.order("c1", at: "2026-01-01T00:00:02Z", id: "o-0")
+        #expect(harness.drain().map { $0.object["reason"] as? String } == ["duplicate"], "the newest id is the one kept")
+    }
+
     @Test("the same events give byte-identical outbound messages and summaries")
     func deterministic() throws {
         func run() throws -> ([String], String) {

@@ -19,6 +19,8 @@ struct SnapshotTests {
             windows: try ["6h", "24h", "7d", "30d"].map { try WindowSpec(parsing: $0) },
             allowedLatenessMilliseconds: 3_600_000,
             dedupHorizonMilliseconds: day,
+            // Below the 144 ids a day of the driver's events leaves in the horizon: some are forgotten early.
+            dedupCapacity: 100,
             segments: [
                 .init(name: "browsing_now", rule: "clicks_6h >= 3"),
                 .init(name: "big_spender", description: "lifetime spend", rule: "spend_total > 500"),
@@ -145,6 +147,7 @@ struct SnapshotTests {
         #expect(original.engine.statistics.churnRefits > 0)
         #expect(original.engine.statistics.rejectedByReason[.duplicate, default: 0] > 0)
         #expect(original.engine.statistics.rejectedByReason[.late, default: 0] > 0)
+        #expect(original.engine.dedupForgottenEarly > 0)
     }
 
     @Test("every truncation of a snapshot payload is refused with an error")
@@ -189,13 +192,34 @@ struct SnapshotTests {
     func versionAndMagicAreChecked() throws {
         let harness = try EngineHarness(segments: [("buyer", "orders_total >= 1")])
         var bytes = Self.snapshot(harness.pipeline.engine)
-        bytes[8] ^= 0x02
+        bytes[8] = 3
         let error = try #require(throws: DurabilityError.self) { try Self.restore(bytes) }
-        #expect(error.problem == .unsupportedVersion(found: 3, supported: 1))
+        #expect(error.problem == .unsupportedVersion(found: 3, supported: 2))
         #expect(error.offset == 8)
-        bytes[8] ^= 0x02
+        bytes[8] = 2
         bytes[0] = UInt8(ascii: "X")
         #expect(throws: DurabilityError(.badMagic(expected: "engine snapshot"), path: "(in memory)", offset: 0)) { try Self.restore(bytes) }
+    }
+
+    @Test("a format 1 snapshot, written before the dedup capacity, still loads: default capacity, none forgotten early")
+    func formatOneStillLoads() throws {
+        // Written by segd at 0ac3df5 (format 1): one segment `buyer`, dedup_horizon 2h, an order
+        // and two clicks from two customers.
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/engine-format-1.snap").path
+        let file = try SnapshotFile.load(path: path)
+        #expect(file.header.formatVersion == 1)
+        var reader = BinaryReader(file.payload, path: path, baseOffset: SnapshotHeader.size)
+        let engine = try SegmentEngine(restoringSnapshot: &reader)
+        try reader.expectEnd()
+        #expect(engine.configuration.dedupHorizonMilliseconds == 2 * 3_600_000)
+        #expect(engine.configuration.dedupCapacity == EngineConfiguration.defaultDedupCapacity)
+        #expect(engine.dedupRemembered == 3)
+        #expect(engine.dedupForgottenEarly == 0)
+        #expect(engine.store.count == 2)
+        #expect(engine.statistics.membersBySegment == [1])
+        let bytes = Self.snapshot(engine)
+        #expect(bytes[8] == 2, "written again in the current format")
+        #expect(Self.snapshot(try Self.restore(bytes)) == bytes)
     }
 
     @Test("configurations, segment lists and churn models round-trip through their own encodings")

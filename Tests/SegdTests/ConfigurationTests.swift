@@ -32,6 +32,7 @@ struct ConfigurationTests {
         #expect(configuration.ingest.maxMessageBytes == 65_536)
         #expect(configuration.engine.windows.map(\.description) == ["24h", "7d", "30d", "90d"])
         #expect(configuration.logLevel == .info)
+        #expect(configuration.engine.dedupCapacity == 10_000_000)
     }
 
     @Test("a misspelt key is refused with its file, line and the key it probably meant")
@@ -89,6 +90,11 @@ struct ConfigurationTests {
         for bad in ["ipc://", "tcp://127.0.0.1", "tcp://:7401", "tcp://host:0", "udp://x:1"] {
             #expect(throws: ConfigError.self) { try SegdConfiguration.parse("[publish]\nbind = [\"\(bad)\"]\n", file: "t.toml") }
         }
+        let capacity = try error("[engine]\ndedup_horizon = \"1h\"\ndedup_max_ids = 0\n")
+        #expect(capacity.line == 3)
+        #expect(capacity.key == "engine.dedup_max_ids")
+        #expect(capacity.message.contains("1…1000000000"))
+        #expect(try SegdConfiguration.parse("[engine]\ndedup_max_ids = 5000\n", file: "t.toml").engine.dedupCapacity == 5000)
         let level = try error("[log]\nlevel = \"loud\"\n")
         #expect(level.message.contains("info"))
         let type = try error("[ingest]\ntopics = \"clicks\"\n")

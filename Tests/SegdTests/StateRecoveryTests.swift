@@ -162,6 +162,30 @@ struct StateRecoveryTests {
         #expect(!causes.isEmpty && causes.allSatisfy { $0.contains(#""cause":"rules_changed""#) })
     }
 
+    @Test("a changed dedup_max_ids is journaled at start-up, so a crash before the next snapshot recovers it too")
+    func changedDedupCapacity() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let journaled = try Self.open(try Self.configuration(directory))
+            try Self.feed(journaled, count: 300)
+            #expect(journaled.engine.dedupRemembered == 300)
+        }
+        let lowered = try Self.configuration(directory, engine: "dedup_max_ids = 100")
+        let expected: [UInt8]
+        do {
+            let recovered = try Self.open(lowered)
+            #expect(recovered.engine.configuration.dedupCapacity == 100)
+            #expect(recovered.engine.dedupRemembered == 100)
+            #expect(recovered.engine.dedupForgottenEarly == 200)
+            try Self.feed(recovered, count: 50, from: 300)
+            #expect(recovered.engine.dedupForgottenEarly == 250)
+            expected = Self.encoded(recovered.engine)
+        }
+        // The crash above left the first run's snapshot and the journal after it, change included.
+        let again = try Self.open(lowered)
+        #expect(Self.encoded(again.engine) == expected)
+    }
+
     @Test("a second daemon on the same state directory is refused while the first runs")
     func directoryLock() throws {
         let directory = try TemporaryDirectory()

@@ -123,6 +123,7 @@ def config_text(
     state_directory=None,
     fsync="interval",
     snapshot_interval="5m",
+    dedup_max_ids=None,
 ) -> str:
     """A complete config; the endpoints default to ipc sockets named sub, pull and pub in `directory`,
     and the state to `directory`/state (durability on, as shipped)."""
@@ -146,6 +147,7 @@ def config_text(
         'windows = ["24h", "7d", "30d", "90d"]',
         f'allowed_lateness = "{allowed_lateness}"',
         f'idle_advance = "{idle_advance}"',
+        *([f"dedup_max_ids = {dedup_max_ids}"] if dedup_max_ids is not None else []),
         "",
         "[admin]",
         "port = 0",

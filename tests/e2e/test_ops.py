@@ -122,6 +122,29 @@ def test_metrics_health_and_lookups_over_http(start_daemon, connect):
     assert daemon.stop() == 0
 
 
+def test_past_dedup_max_ids_the_oldest_ids_are_forgotten_counted_and_warned_of_once(start_daemon, connect):
+    daemon = start_daemon(dedup_max_ids=2)
+    base = daemon.admin_url()
+    bus = connect(daemon)
+    for n in range(3):
+        bus.push.send_multipart([b"clicks", click(f"k-{n}", "c-dedup", f"2026-03-01T10:00:0{n}Z")])
+    # Retries stamped when resent, so none is late: the newest id is still remembered, the oldest is not.
+    bus.push.send_multipart([b"clicks", click("k-2", "c-dedup", "2026-03-01T10:00:03Z")])
+    bus.push.send_multipart([b"clicks", click("k-0", "c-dedup", "2026-03-01T10:00:03Z")])
+    clicks = ("segd_events_received_total", (("topic", "clicks"),))
+    samples = scrape_until(base, lambda s: s.get(clicks) == 4, "four accepted clicks")
+    assert samples[("segd_events_rejected_total", (("reason", "duplicate"),))] == 1
+    assert samples[("segd_dedup_ids", ())] == 2
+    assert samples[("segd_dedup_forgotten_early_total", ())] == 2
+    daemon.wait_for_stderr("dedup_max_ids reached")
+
+    bus.push.send_multipart([b"clicks", click("k-3", "c-dedup", "2026-03-01T10:00:04Z")])
+    scrape_until(base, lambda s: s.get(("segd_dedup_forgotten_early_total", ())) == 3, "a third id forgotten early")
+    bus.close()
+    assert daemon.stop() == 0
+    assert daemon.stderr.count("dedup_max_ids reached") == 1, daemon.stderr
+
+
 GAPS = "segd_producer_sequence_gaps_total"
 RESETS = "segd_producer_sequence_resets_total"
 EVICTED = "segd_producers_evicted_total"

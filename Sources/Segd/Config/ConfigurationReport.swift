@@ -11,6 +11,9 @@ public enum ConfigurationReport {
         lines.append("         topics \(configuration.ingest.topics.joined(separator: ", ")); max message \(configuration.ingest.maxMessageBytes) bytes; receive HWM \(configuration.ingest.receiveHighWaterMark)")
         lines.append("publish: PUB bind \(list(configuration.publish.bind)); send HWM \(configuration.publish.sendHighWaterMark)")
         lines.append("engine:  currency \(engine.currency) (\(engine.minorUnitsPerMajor) minor units); windows \(engine.windows.map(\.description).joined(separator: ", ")); allowed lateness \(EventTimeText.formatDuration(engine.allowedLatenessMilliseconds)); idle advance \(EventTimeText.formatDuration(configuration.idleAdvanceMilliseconds))")
+        lines.append(engine.dedupHorizonMilliseconds > 0
+            ? "         dedup: event ids remembered for \(EventTimeText.formatDuration(engine.dedupHorizonMilliseconds)), at most \(engine.dedupCapacity)"
+            : "         dedup: off (dedup_horizon = \"0s\")")
         if let churn = engine.churn { lines.append("churn:   " + describe(churn)) }
         let durability = configuration.durability
         lines.append(durability.enabled

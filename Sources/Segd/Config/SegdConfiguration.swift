@@ -56,6 +56,9 @@ public struct SegdConfiguration: Sendable {
 
     public init() {}
 
+    /// `[engine] dedup_max_ids`: a billion ids is 56 to 112 GB.
+    public static let dedupCapacityRange = 1...1_000_000_000
+
     /// Reads and validates `path`; `environment` (the process's own when nil) supplies systemd's
     /// `$STATE_DIRECTORY`.
     public static func load(path: String, environment: [String: String]? = nil) throws(ConfigError) -> SegdConfiguration {
@@ -172,6 +175,7 @@ public struct SegdConfiguration: Sendable {
         if engine.dedupHorizonMilliseconds > 0, engine.dedupHorizonMilliseconds < engine.allowedLatenessMilliseconds {
             throw reader.error("dedup_horizon", "must be at least allowed_lateness (\(EventTimeText.formatDuration(engine.allowedLatenessMilliseconds))), or a retry arriving within the lateness could be counted twice; \"0s\" turns deduplication off")
         }
+        engine.dedupCapacity = try reader.integer("dedup_max_ids", default: engine.dedupCapacity, in: Self.dedupCapacityRange)
         idleAdvanceMilliseconds = try reader.duration("idle_advance", default: idleAdvanceMilliseconds, in: 10...EventTime.millisecondsPerHour)
         try reader.finish()
     }

@@ -64,6 +64,8 @@ public final class DaemonOps: Sendable {
         churnRisk.setTotal(statistics.churnRiskAlerts)
         churnRecovered.setTotal(statistics.churnRecoveredAlerts)
         metrics.customers.set(Double(engine.store.count))
+        metrics.dedupIDs.set(Double(engine.dedupRemembered))
+        metrics.dedupForgottenEarly.setTotal(engine.dedupForgottenEarly)
         metrics.setSegmentMembers(zip(engine.segments, statistics.membersBySegment).map { (segment: $0.name, members: $1) })
     }
 }

@@ -94,6 +94,9 @@ public final class IngestLoop: Sendable {
         var logger = self.logger
         var refitRunning = false
         var lastMetrics: Int64 = 0
+        // Ids forgotten early are counted in the metrics; the log says so once per run.
+        let forgottenAtStart = journaled.engine.dedupForgottenEarly
+        var warnedForgottenEarly = false
         let pollWait = min(idleAdvance, DaemonOps.maximumPollWait)
         // Alerts of a reload at start (rules changed while stopped) go out first.
         try publish(journaled, on: publisher)
@@ -135,6 +138,13 @@ public final class IngestLoop: Sendable {
             queries.answer(from: journaled.engine)
             try journaled.state?.snapshotIfDue(journaled.engine, now: now) { [wakeup] in wakeup.signal() }
             if now - lastMetrics >= Self.metricsInterval {
+                if !warnedForgottenEarly, journaled.engine.dedupForgottenEarly > forgottenAtStart {
+                    warnedForgottenEarly = true
+                    logger.warning("dedup_max_ids reached: the oldest event ids are forgotten before dedup_horizon ends, so their retries would be accepted; raise [engine] dedup_max_ids or shorten dedup_horizon (segd_dedup_forgotten_early_total counts them)", metadata: [
+                        "dedup_max_ids": "\(journaled.engine.configuration.dedupCapacity)",
+                        "dedup_horizon": "\(EventTimeText.formatDuration(journaled.engine.configuration.dedupHorizonMilliseconds))",
+                    ])
+                }
                 ops.publish(journaled.engine)
                 journaled.state?.exportMetrics()
                 lastMetrics = now
@@ -188,7 +198,7 @@ public final class IngestLoop: Sendable {
         }
     }
 
-    /// Applies a reloaded configuration's rules and log level; settings that need a restart
+    /// Applies a reloaded configuration's rules, dedup capacity and log level; settings that need a restart
     /// (sockets, windows, currency, time bounds) are kept and named in a warning.
     private func apply(_ replacement: SegdConfiguration, to journaled: JournaledPipeline, logger: inout Logger) throws(DurabilityError) {
         try? ops.notifier.reloading(status: "reloading \(replacement.file)")
@@ -198,6 +208,9 @@ public final class IngestLoop: Sendable {
             ops.metrics.reloads(succeeded: false).add(1)
             logger.error("reload failed; the previous rules stay in force", metadata: ["error": "\(error)"])
             return
+        }
+        if replacement.engine.dedupCapacity != journaled.engine.configuration.dedupCapacity {
+            try journaled.change(.dedupCapacity(replacement.engine.dedupCapacity))
         }
         logger.logLevel = replacement.logLevel
         reloadCount.add(1, ordering: .releasing)

@@ -66,6 +66,8 @@ public final class SegdMetrics: Sendable {
         public static let producerSequenceGaps = "segd_producer_sequence_gaps_total"
         public static let producerSequenceResets = "segd_producer_sequence_resets_total"
         public static let producersEvicted = "segd_producers_evicted_total"
+        public static let dedupIDs = "segd_dedup_ids"
+        public static let dedupForgottenEarly = "segd_dedup_forgotten_early_total"
         public static let outboundDropped = "segd_outbound_dropped_total"
         public static let reloads = "segd_reloads_total"
     }
@@ -84,6 +86,8 @@ public final class SegdMetrics: Sendable {
         Name.producerSequenceGaps: "Messages missing from producers' sequence numbers (producer_seq jumped by k > 1: k - 1 lost before segd, e.g. at a PUB high-water mark).",
         Name.producerSequenceResets: "Stamped messages whose producer_seq was at or below the producer's previous one (producer restarted, or messages reordered); tracking goes on from the new number.",
         Name.producersEvicted: "Producers forgotten to keep at most \(ProducerSequences.defaultCapacity) tracked (the one not seen for longest, approximately); a forgotten producer's next message counts no gap.",
+        Name.dedupIDs: "Event ids remembered to drop retries as duplicates ([engine] dedup_horizon, at most dedup_max_ids).",
+        Name.dedupForgottenEarly: "Event ids forgotten before dedup_horizon ended, oldest first, to keep at most [engine] dedup_max_ids; a retry of one is accepted again. Counted since the state began.",
         Name.outboundDropped: "Outbound messages that found a subscriber's queue full (send_hwm) and were dropped for that subscriber, by topic family; counted once per overflow (a lower bound: see the README, \"Lost messages\").",
         Name.reloads: "Configuration reloads (SIGHUP), by result (ok, error).",
     ]
@@ -150,6 +154,8 @@ public final class SegdMetrics: Sendable {
     public let producerSequenceGaps: CounterHandle
     public let producerSequenceResets: CounterHandle
     public let producersEvicted: CounterHandle
+    public let dedupIDs: Gauge
+    public let dedupForgottenEarly: CounterHandle
 
     private let started = MonotonicClock.microseconds()
     /// CLOCK_MONOTONIC µs of the last snapshot (0: none yet).
@@ -188,6 +194,9 @@ public final class SegdMetrics: Sendable {
             registry.makeCounter(descriptor: Self.descriptor(Name.producerSequenceResets)))
         producersEvicted = CounterHandle(
             registry.makeCounter(descriptor: Self.descriptor(Name.producersEvicted)))
+        dedupIDs = registry.makeGauge(descriptor: Self.descriptor(Name.dedupIDs))
+        dedupForgottenEarly = CounterHandle(
+            registry.makeCounter(descriptor: Self.descriptor(Name.dedupForgottenEarly)))
 
         for topic in topics { _ = eventsReceived(topic: topic) }
         for reason in rejectReasons { _ = eventsRejected(reason: reason) }

@@ -4,8 +4,8 @@ import SegdDurability
 /// One change of engine state as the journal records it. Replaying the entries after a snapshot,
 /// in order, through ``apply(to:)`` rebuilds the engine exactly — customers, clock, timers and
 /// the outbound sequence number — because these are the only inputs the engine has besides the
-/// snapshot: inbound messages with their receipt time, idle clock advances, rule reloads, the
-/// churn refit's start and outcome, and privacy erasures.
+/// snapshot: inbound messages with their receipt time, idle clock advances, rule reloads, changes
+/// of the dedup capacity, the churn refit's start and outcome, and privacy erasures.
 ///
 /// A message's bytes are borrowed (they point into a receive buffer or a journal segment) and
 /// valid only for the call that got the entry.
@@ -17,6 +17,8 @@ enum JournalEntry {
     case clockAdvance(Int64)
     /// SIGHUP or a start with changed rules put these segments in force.
     case reload([EngineConfiguration.Segment])
+    /// A start or reload with a changed `[engine] dedup_max_ids` put this capacity in force.
+    case dedupCapacity(Int)
     /// A churn refit was taken at this point (its job runs elsewhere; it moves the next refit time).
     case refitTaken
     /// The refit's model was installed, or the refit failed.
@@ -26,7 +28,7 @@ enum JournalEntry {
     case forget(customerID: String)
 
     private enum Kind: UInt8 {
-        case message = 1, clockAdvance, reload, refitTaken, refitInstalled, refitFailed, forget
+        case message = 1, clockAdvance, reload, refitTaken, refitInstalled, refitFailed, forget, dedupCapacity
     }
 
     /// Encodes the entry into `writer` (reset first), ready for `Journal.append`.
@@ -41,6 +43,9 @@ enum JournalEntry {
         case .reload(let segments):
             writer.write(Kind.reload.rawValue)
             EngineConfiguration.Segment.encode(segments, into: &writer)
+        case .dedupCapacity(let capacity):
+            writer.write(Kind.dedupCapacity.rawValue)
+            writer.write(Int64(capacity))
         case .refitTaken:
             writer.write(Kind.refitTaken.rawValue)
         case .refitInstalled(let model):
@@ -95,6 +100,12 @@ enum JournalEntry {
             entry = .clockAdvance(try reader.read(Int64.self))
         case .reload:
             entry = .reload(try EngineConfiguration.Segment.decodeList(&reader))
+        case .dedupCapacity:
+            let capacity = try reader.read(Int64.self)
+            guard capacity > 0, capacity <= Int64(SegdConfiguration.dedupCapacityRange.upperBound) else {
+                throw DurabilityError(.invalidValue("dedup capacity \(capacity) is outside \(SegdConfiguration.dedupCapacityRange)"), path: reader.path, offset: 1)
+            }
+            entry = .dedupCapacity(Int(capacity))
         case .refitTaken:
             entry = .refitTaken
         case .refitInstalled:
@@ -138,6 +149,8 @@ enum JournalEntry {
             } catch {
                 return .reloadFailed(error)
             }
+        case .dedupCapacity(let capacity):
+            pipeline.engine.changeDedupCapacity(to: capacity)
         case .refitTaken:
             return pipeline.engine.takeChurnRefit().map(Effect.refit) ?? .none
         case .refitInstalled(let model):

@@ -27,6 +27,7 @@ public struct SnapshotReport {
             "next seq:  \(engine.nextSeq)",
             "customers: \(engine.store.count - forgotten)\(forgotten > 0 ? " (and \(forgotten) forgotten)" : "")",
             "windows:   \(engine.configuration.windows.map(\.description).joined(separator: ", ")); currency \(engine.configuration.currency)",
+            "dedup:     \(engine.dedupRemembered) event ids remembered (at most \(engine.configuration.dedupCapacity)), \(engine.dedupForgottenEarly) forgotten early",
         ]
         if let churn = engine.configuration.churn {
             lines.append("churn:     threshold \(churn.threshold); \(engine.statistics.churnRefits) refits installed")

@@ -84,6 +84,10 @@ enum StateRecovery {
             }
             try state.commit()
         }
+        if pipeline.engine.configuration.dedupCapacity != configuration.engine.dedupCapacity {
+            _ = try state.record(.dedupCapacity(configuration.engine.dedupCapacity), to: &pipeline)
+            try state.commit()
+        }
         report.duration = started.duration(to: .now)
         return (pipeline, state, report)
     }

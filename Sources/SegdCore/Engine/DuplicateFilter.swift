@@ -9,15 +9,24 @@ import SegdDurability
 /// half full, which doubles, and 24 in the arrival queue, which grows by fixed chunks). Neither
 /// stops ingest to grow: the set moves its keys to a doubled table a few per insert. Ids are forgotten in arrival
 /// order once their event time is older than the horizon behind the clock.
+///
+/// The horizon alone does not bound memory: at 100,000 events a second a day's ids are 8.6
+/// billion. So at most ``capacity`` ids are remembered; past it the oldest is forgotten early,
+/// and counted, since a retry of it would then be accepted.
 public struct DuplicateFilter: Sendable {
     typealias Key = IDHashSet.Key
 
     public let horizonMilliseconds: Int64
+    public private(set) var capacity: Int
+    /// Ids forgotten before their horizon passed, to keep at most ``capacity``.
+    public private(set) var forgottenEarly = 0
     private var seen = IDHashSet()
     private var arrivals = ChunkedQueue<(time: Int64, key: Key)>()
 
-    public init(horizonMilliseconds: Int64) {
+    public init(horizonMilliseconds: Int64, capacity: Int) {
+        precondition(capacity > 0, "DuplicateFilter: capacity must be positive")
         self.horizonMilliseconds = horizonMilliseconds
+        self.capacity = capacity
     }
 
     /// The number of ids remembered.
@@ -31,17 +40,35 @@ public struct DuplicateFilter: Sendable {
         if key == .empty { key.second = 1 }
         guard seen.insert(key) else { return false }
         arrivals.append((time, key))
+        forgetBeyondCapacity()
         return true
     }
 
     /// Forgets ids whose event time is older than `clock` minus the horizon.
     public mutating func expire(before clock: Int64) {
         let cutoff = clock &- horizonMilliseconds
-        while let oldest = arrivals.first, oldest.time < cutoff {
-            arrivals.removeFirst()
-            // An id is remembered once at a time, so its oldest arrival is its only one.
-            seen.remove(oldest.key)
+        while let oldest = arrivals.first, oldest.time < cutoff { forgetOldest() }
+    }
+
+    /// Keeps at most `capacity` ids from now on, forgetting the oldest at once (and counting them)
+    /// if more are remembered.
+    public mutating func changeCapacity(to capacity: Int) {
+        precondition(capacity > 0, "DuplicateFilter: capacity must be positive")
+        self.capacity = capacity
+        forgetBeyondCapacity()
+    }
+
+    private mutating func forgetBeyondCapacity() {
+        while seen.count > capacity {
+            forgetOldest()
+            forgottenEarly += 1
         }
+    }
+
+    private mutating func forgetOldest() {
+        let oldest = arrivals.removeFirst()
+        // An id is remembered once at a time, so its oldest arrival is its only one.
+        seen.remove(oldest.key)
     }
 }
 
@@ -52,16 +79,19 @@ extension DuplicateFilter {
         seen = IDHashSet()
     }
 
-    /// The remembered ids in arrival order, as columns; the set is rebuilt from them.
-    /// ``horizonMilliseconds`` comes from the configuration.
+    /// The remembered ids in arrival order, as columns (the set is rebuilt from them), then the
+    /// count forgotten early. ``horizonMilliseconds`` and ``capacity`` come from the configuration.
     func encode(into writer: inout BinaryWriter) {
         writer.write(array: arrivals.map(\.time))
         writer.write(array: arrivals.map(\.key.first))
         writer.write(array: arrivals.map(\.key.second))
+        writer.write(int: forgottenEarly)
     }
 
-    init(decoding reader: inout BinaryReader, horizonMilliseconds: Int64) throws(DurabilityError) {
-        self.init(horizonMilliseconds: horizonMilliseconds)
+    /// Format 1 has no count forgotten early. Ids beyond `capacity` (a format 1 snapshot taken
+    /// with more) are forgotten at once, oldest first, and counted.
+    init(decoding reader: inout BinaryReader, horizonMilliseconds: Int64, capacity: Int, formatVersion: UInt32) throws(DurabilityError) {
+        self.init(horizonMilliseconds: horizonMilliseconds, capacity: capacity)
         let times = try reader.readArray(of: Int64.self)
         let keysAt = reader.position
         let firsts = try reader.readColumn(of: UInt64.self, count: times.count, "remembered event id hashes")
@@ -72,5 +102,11 @@ extension DuplicateFilter {
             guard key != .empty, seen.insert(key) else { throw reader.invalid("remembered event id hashes repeat or are (0, 0)", at: keysAt) }
             arrivals.append((times[row], key))
         }
+        if formatVersion >= 2 {
+            let forgottenAt = reader.position
+            forgottenEarly = try reader.readInt()
+            guard forgottenEarly >= 0 else { throw reader.invalid("ids forgotten early \(forgottenEarly) is negative", at: forgottenAt) }
+        }
+        changeCapacity(to: capacity)
     }
 }

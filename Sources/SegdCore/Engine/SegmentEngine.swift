@@ -54,7 +54,7 @@ public struct SegmentEngine: Sendable {
             windows: configuration.windows, churnHorizons: configuration.churn?.horizons, minorUnitsPerMajor: configuration.minorUnitsPerMajor)
         churn = configuration.churn.map(ChurnTracker.init)
         catalog = try SegmentCatalog(configuration.segments, layout: layout)
-        duplicates = DuplicateFilter(horizonMilliseconds: configuration.dedupHorizonMilliseconds)
+        duplicates = DuplicateFilter(horizonMilliseconds: configuration.dedupHorizonMilliseconds, capacity: configuration.dedupCapacity)
         store = CustomerStore(
             layout: layout, membershipWords: catalog.membershipWords, allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
         statistics = EngineStatistics(segmentCount: catalog.segments.count)
@@ -140,6 +140,18 @@ public struct SegmentEngine: Sendable {
             evaluate(customer, at: clock, cause: .rulesChanged, text: [])
         }
     }
+
+    /// Remembers at most `capacity` event ids from now on, forgetting the oldest at once if more
+    /// are remembered (`[engine] dedup_max_ids` changed across a restart or a reload).
+    public mutating func changeDedupCapacity(to capacity: Int) {
+        configuration.dedupCapacity = capacity
+        duplicates.changeCapacity(to: capacity)
+    }
+
+    /// The `event_id`s remembered for duplicate detection, and those forgotten before their
+    /// horizon ended to stay within ``EngineConfiguration/dedupCapacity``.
+    public var dedupRemembered: Int { duplicates.count }
+    public var dedupForgottenEarly: Int { duplicates.forgottenEarly }
 
     /// Erases the customer with this id from the engine: publishes `segment.<name>.exit` (cause "forget") for every segment they were in, then removes their profile, buckets, categories, memberships, timer and id. Returns false (changing nothing) for an unknown id.
     ///
@@ -486,8 +498,10 @@ public struct SegmentEngine: Sendable {
 extension SegmentEngine {
     /// The first bytes of an engine snapshot payload, then ``snapshotFormatVersion``.
     static let snapshotMagic = Array("SEGDENGN".utf8)
-    /// The layout of the state below; a change to it needs a new version.
-    static let snapshotFormatVersion: UInt32 = 1
+    /// The layout of the state below; a change to it needs a new version. Format 2 added the
+    /// dedup capacity and the count of ids forgotten early; format 1 is still read.
+    public static let snapshotFormatVersion: UInt32 = 2
+    static let readableFormatVersions: ClosedRange<UInt32> = 1...snapshotFormatVersion
 
     /// The engine's configuration and complete state, so that a restored engine continues exactly as this one would.
     public func encodeSnapshot(into writer: inout BinaryWriter) {
@@ -530,12 +544,12 @@ extension SegmentEngine {
         }
         let versionAt = reader.position
         let version = try reader.read(UInt32.self)
-        guard version == Self.snapshotFormatVersion else {
+        guard Self.readableFormatVersions.contains(version) else {
             throw DurabilityError(
                 .unsupportedVersion(found: version, supported: Self.snapshotFormatVersion), path: reader.path, offset: reader.baseOffset + versionAt)
         }
         let configurationAt = reader.position
-        let configuration = try EngineConfiguration(decoding: &reader)
+        let configuration = try EngineConfiguration(decoding: &reader, formatVersion: version)
         do {
             try self.init(configuration: configuration)
         } catch {
@@ -558,6 +572,8 @@ extension SegmentEngine {
             allowedLatenessMilliseconds: configuration.allowedLatenessMilliseconds)
         if let settings = configuration.churn { churn = try ChurnTracker(settings: settings, decoding: &reader) }
         timers = try TimerQueue(decoding: &reader, customers: store.count)
-        duplicates = try DuplicateFilter(decoding: &reader, horizonMilliseconds: configuration.dedupHorizonMilliseconds)
+        duplicates = try DuplicateFilter(
+            decoding: &reader, horizonMilliseconds: configuration.dedupHorizonMilliseconds, capacity: configuration.dedupCapacity,
+            formatVersion: version)
     }
 }
