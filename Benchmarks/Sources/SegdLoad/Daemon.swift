@@ -1,6 +1,14 @@
 import Foundation
 import Glibc
 
+/// What the latency benchmark sends its stream to and hears alerts from: segd, or a bare relay.
+protocol LatencyTarget: AnyObject {
+    var subEndpoint: String { get }
+    var publishEndpoint: String { get }
+    /// Stops it and returns the messages it processed, if it says.
+    func stop() -> Int?
+}
+
 /// A real `segd run` child process on a temporary config, for the end-to-end and latency runs.
 ///
 /// The config is `deploy/segd.toml` with the inbound and outbound endpoints replaced, the PULL
@@ -8,7 +16,7 @@ import Glibc
 /// drop during the measurement, the state in a directory of its own, and optionally extra segments appended. Endpoints are read back from
 /// the start-up banner (ports chosen by the system); the processed count from the `stopped` log line
 /// the daemon writes to stderr after SIGTERM.
-final class DaemonProcess {
+final class DaemonProcess: LatencyTarget {
     let process = Process()
     let subEndpoint: String
     let publishEndpoint: String

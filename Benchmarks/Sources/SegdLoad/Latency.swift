@@ -46,9 +46,18 @@ func runLatency(_ options: Options) throws {
     // background snapshot's copy on write costs the loop. The journal's fsync policy is the
     // config's unless `--fsync` names another, to show what durability costs the tail.
     let fsync = options.optionalString("fsync")
-    let daemon = try DaemonProcess(
-        segd: segd, baseConfig: Paths.defaultConfig, subBind: "tcp://127.0.0.1:*", publishBind: "tcp://127.0.0.1:*",
-        extraSegments: extra, workDirectory: work, snapshotInterval: try options.string("snapshot-interval", default: "1h"), fsync: fsync)
+    let targetName = try options.string("target", default: "segd")
+    let daemon: any LatencyTarget
+    switch targetName {
+    case "segd":
+        daemon = try DaemonProcess(
+            segd: segd, baseConfig: Paths.defaultConfig, subBind: "tcp://127.0.0.1:*", publishBind: "tcp://127.0.0.1:*",
+            extraSegments: extra, workDirectory: work, snapshotInterval: try options.string("snapshot-interval", default: "1h"), fsync: fsync)
+    case "relay":
+        daemon = try RelayProcess()
+    default:
+        throw UsageError(description: "--target is segd or relay, not \(targetName)")
+    }
     let context = try ZMQContext()
 
     let sendTimes = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: probes)
@@ -200,12 +209,12 @@ func runLatency(_ options: Options) throws {
     let stream = mix == "generated" ? "1 in \(probeEvery) a fresh-customer order (the probes), the rest segd generate's mix" : "every event a fresh-customer order"
     let p = { (q: Double) in histogram.valueAtPercentile(q) }
     print("""
-        latency publish → alert at \(rate) events/s offered (\(formatRate(offered)) achieved, bursts of \(burst)), \(total) events: \(stream); journal fsync \(fsync ?? "as configured")
+        latency publish → alert at \(rate) events/s offered (\(formatRate(offered)) achieved, bursts of \(burst)), \(total) events: \(stream); \(targetName == "relay" ? "a bare libzmq relay in segd's place" : "journal fsync \(fsync ?? "as configured")")
           \(probes) probes, the first \(warmup) as warm-up:
           p50 \(p(50)) µs   p90 \(p(90)) µs   p99 \(p(99)) µs   p99.9 \(p(99.9)) µs   max \(histogram.max) µs   mean \(String(format: "%.1f", histogram.mean)) µs
-          alerts missing: \(lostAll) of \(probes) (\(lost) after warm-up); segd processed \(processed.map(String.init) ?? "?") (incl. \(probe) probes)
+          alerts missing: \(lostAll) of \(probes) (\(lost) after warm-up); \(targetName) processed \(processed.map(String.init) ?? "?") (incl. \(probe) probes)
         """)
-    recordResult("{\"benchmark\":\"latency\",\"mix\":\"\(mix)\",\"probes\":\(probes),\"rate\":\(rate),\"achieved\":\(Int(offered)),\"events\":\(total),\"fsync\":\"\(fsync ?? "config")\",\"p50_us\":\(p(50)),\"p90_us\":\(p(90)),"
+    recordResult("{\"benchmark\":\"latency\",\"target\":\"\(targetName)\",\"mix\":\"\(mix)\",\"probes\":\(probes),\"rate\":\(rate),\"achieved\":\(Int(offered)),\"events\":\(total),\"fsync\":\"\(fsync ?? "config")\",\"p50_us\":\(p(50)),\"p90_us\":\(p(90)),"
         + "\"p99_us\":\(p(99)),\"p999_us\":\(p(99.9)),\"max_us\":\(histogram.max),\"missing\":\(lostAll)}")
 }
 

@@ -5,13 +5,14 @@ import Foundation
 //   e2e      --transport tcp|ipc [--events 1000000] [--span 90d] [--file F] [--segd PATH]
 //   latency  [--rate 100000] [--seconds 10] [--burst rate/10000] [--mix generated|fresh-orders]
 //            [--snapshot-interval 1h] [--fsync always|interval|none] [--probe-times FILE] [--segd PATH]
+//            [--target segd|relay]
 //   memory   [--customers 100000,1000000,5000000] [--span-days 90] [--segd PATH] [--config FILE]
 //   restart  [--customers 1000000] [--segd PATH] [--config FILE]
 //   stalls   [--customers 600000] [--slowest 10] [--config FILE]
-// and the child roles e2e starts: publish, bare-sub.
+// and the child roles e2e and latency start: publish, bare-sub, relay.
 let arguments = CommandLine.arguments
 do {
-    guard arguments.count >= 2 else { throw UsageError(description: "usage: segd-load e2e|latency|memory|restart|stalls|publish|bare-sub [--option value …]") }
+    guard arguments.count >= 2 else { throw UsageError(description: "usage: segd-load e2e|latency|memory|restart|stalls|publish|bare-sub|relay [--option value …]") }
     let options = try Options(arguments.dropFirst(2))
     switch arguments[1] {
     case "e2e": try runEndToEnd(options)
@@ -21,6 +22,7 @@ do {
     case "stalls": try runStalls(options)
     case "publish": try runPublisher(options)
     case "bare-sub": try runBareSubscriber(options)
+    case "relay": try runRelay(options)
     default: throw UsageError(description: "unknown command \(arguments[1])")
     }
 } catch {
