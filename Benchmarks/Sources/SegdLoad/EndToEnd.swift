@@ -173,13 +173,6 @@ private func jsonObject(_ line: String?) throws -> [String: Any] {
     return object
 }
 
-private func lastJSONLine(_ pipe: Pipe) -> String? {
-    let reader = LineReader(pipe.fileHandleForReading.fileDescriptor)
-    var last: String?
-    while let line = reader.nextLine() { if line.hasPrefix("{") { last = line } }
-    return last
-}
-
 /// `e2e`: segd and a bare libzmq subscriber fed by one publisher process in the same run.
 func runEndToEnd(_ options: Options) throws {
     let transport = try options.string("transport", default: "tcp")
@@ -198,31 +191,20 @@ func runEndToEnd(_ options: Options) throws {
     let daemon = try DaemonProcess(segd: segd, baseConfig: Paths.defaultConfig, subBind: daemonSub, publishBind: daemonPublish,
         extraSegments: Sentinel.segment, workDirectory: work)
 
-    let bare = Process()
-    bare.executableURL = URL(fileURLWithPath: Paths.selfExecutable)
-    bare.arguments = ["bare-sub", "--bind", bareBind]
-    let bareOutput = Pipe()
-    bare.standardOutput = bareOutput
-    try bare.run()
-    let bareReader = LineReader(bareOutput.fileHandleForReading.fileDescriptor)
-    guard let endpointLine = bareReader.nextLine(), endpointLine.hasPrefix("ENDPOINT ") else {
+    let bare = try ChildRole(["bare-sub", "--bind", bareBind])
+    guard let endpointLine = bare.output.nextLine(), endpointLine.hasPrefix("ENDPOINT ") else {
         _ = daemon.stop()
         throw UsageError(description: "bare subscriber did not start")
     }
     let bareEndpoint = String(endpointLine.dropFirst("ENDPOINT ".count))
 
-    let publisher = Process()
-    publisher.executableURL = URL(fileURLWithPath: Paths.selfExecutable)
-    publisher.arguments = ["publish", "--file", file, "--connect", "\(daemon.subEndpoint),\(bareEndpoint)", "--monitor", daemon.publishEndpoint, "--subscriptions", "6"]
-    let publisherOutput = Pipe()
-    publisher.standardOutput = publisherOutput
-    try publisher.run()
-    let publisherResult = try jsonObject(lastJSONLine(publisherOutput))
-    publisher.waitUntilExit()
-    var bareLine: String?
-    while let line = bareReader.nextLine() { if line.hasPrefix("{") { bareLine = line } }
-    bare.waitUntilExit()
-    let bareResult = try jsonObject(bareLine)
+    let publisher = try ChildRole([
+        "publish", "--file", file, "--connect", "\(daemon.subEndpoint),\(bareEndpoint)", "--monitor", daemon.publishEndpoint, "--subscriptions", "6",
+    ])
+    let publisherResult = try jsonObject(publisher.lastLine(startingWith: "{"))
+    publisher.process.waitUntilExit()
+    let bareResult = try jsonObject(bare.lastLine(startingWith: "{"))
+    bare.process.waitUntilExit()
     let daemonRSS = procStatusKilobytes(daemon.pid)
     let processed = daemon.stop()
 

@@ -8,19 +8,14 @@ import ZeroMQ
 /// it measures is the sender, two TCP hops, libzmq's I/O threads and the scheduler of this
 /// machine at the offered rate; segd's latency beside it, in the same conditions, is what segd adds.
 final class RelayProcess: LatencyTarget {
-    private let process = Process()
-    private let output = Pipe()
+    private let child: ChildRole
     let subEndpoint: String
     let publishEndpoint: String
 
     init() throws {
-        process.executableURL = URL(fileURLWithPath: Paths.selfExecutable)
-        process.arguments = ["relay"]
-        process.standardOutput = output
-        try process.run()
-        let reader = LineReader(output.fileHandleForReading.fileDescriptor)
-        guard let line = reader.nextLine(), line.hasPrefix("ENDPOINTS ") else {
-            process.terminate()
+        child = try ChildRole(["relay"])
+        guard let line = child.output.nextLine(), line.hasPrefix("ENDPOINTS ") else {
+            child.process.terminate()
             throw UsageError(description: "the relay did not start")
         }
         let endpoints = line.split(separator: " ")
@@ -30,12 +25,10 @@ final class RelayProcess: LatencyTarget {
 
     /// Sends SIGTERM and returns the messages the relay received, from its last line.
     func stop() -> Int? {
-        kill(process.processIdentifier, SIGTERM)
-        let reader = LineReader(output.fileHandleForReading.fileDescriptor)
-        var last: String?
-        while let line = reader.nextLine() { last = line }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let last, last.hasPrefix("RECEIVED ") else { return nil }
+        kill(child.process.processIdentifier, SIGTERM)
+        let last = child.lastLine(startingWith: "RECEIVED ")
+        child.process.waitUntilExit()
+        guard child.process.terminationStatus == 0, let last else { return nil }
         return Int(last.dropFirst("RECEIVED ".count))
     }
 }

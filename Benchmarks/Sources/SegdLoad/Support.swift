@@ -101,6 +101,29 @@ final class LineReader {
     }
 }
 
+/// segd-load itself in one of its child roles (`publish`, `bare-sub`, `relay`), its standard
+/// output read line by line through one reader, so no line is lost in another's buffer.
+final class ChildRole {
+    let process = Process()
+    private let pipe = Pipe()
+    let output: LineReader
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: Paths.selfExecutable)
+        process.arguments = arguments
+        process.standardOutput = pipe
+        try process.run()
+        output = LineReader(pipe.fileHandleForReading.fileDescriptor)
+    }
+
+    /// The last line starting with `prefix` before the role's output ends.
+    func lastLine(startingWith prefix: String) -> String? {
+        var last: String?
+        while let line = output.nextLine() { if line.hasPrefix(prefix) { last = line } }
+        return last
+    }
+}
+
 /// Fields of `/proc/PID/status` in kB (VmRSS, VmHWM, …).
 func procStatusKilobytes(_ pid: Int32) -> [String: Int] {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return [:] }

@@ -107,6 +107,6 @@ extension DuplicateFilter {
             forgottenEarly = try reader.readInt()
             guard forgottenEarly >= 0 else { throw reader.invalid("ids forgotten early \(forgottenEarly) is negative", at: forgottenAt) }
         }
-        changeCapacity(to: capacity)
+        forgetBeyondCapacity()
     }
 }
