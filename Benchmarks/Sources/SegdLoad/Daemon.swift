@@ -5,6 +5,8 @@ import Glibc
 protocol LatencyTarget: AnyObject {
     var subEndpoint: String { get }
     var publishEndpoint: String { get }
+    /// Its process, whose threads' CPU time the run reports.
+    var pid: Int32 { get }
     /// Stops it and returns the messages it processed, if it says.
     func stop() -> Int?
 }

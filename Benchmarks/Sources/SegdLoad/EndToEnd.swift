@@ -198,6 +198,8 @@ func runEndToEnd(_ options: Options) throws {
     }
     let bareEndpoint = String(endpointLine.dropFirst("ENDPOINT ".count))
 
+    // segd's CPU time from before the publisher starts until the sentinel's alert has come out.
+    let daemonCPUBefore = ThreadCPU(pid: daemon.pid)
     let publisher = try ChildRole([
         "publish", "--file", file, "--connect", "\(daemon.subEndpoint),\(bareEndpoint)", "--monitor", daemon.publishEndpoint, "--subscriptions", "6",
     ])
@@ -206,6 +208,7 @@ func runEndToEnd(_ options: Options) throws {
     let bareResult = try jsonObject(bare.lastLine(startingWith: "{"))
     bare.process.waitUntilExit()
     let daemonRSS = procStatusKilobytes(daemon.pid)
+    let daemonCPU = ThreadCPU(pid: daemon.pid).since(daemonCPUBefore)
     let processed = daemon.stop()
 
     let sent = publisherResult["sent"] as! Int
@@ -228,9 +231,11 @@ func runEndToEnd(_ options: Options) throws {
           segd                  \(segdRate.map(formatRate) ?? "n/a (sentinel alert not seen)") processed \(processed.map(String.init) ?? "?"), lost \(segdLoss.map(String.init) ?? "?")
           ratio segd / bare     \(segdRate.map { String(format: "%.2f", $0 / bareRate) } ?? "n/a")
           segd VmHWM            \(daemonRSS["VmHWM"].map { "\($0 / 1024) MiB" } ?? "?") (its queues hold what it has not processed yet)
+          segd CPU-s per 1 M    \(ThreadCPU.describe(daemonCPU, per: Double(processed ?? sent) / 1e6))
         """)
     recordResult("{\"benchmark\":\"e2e\",\"transport\":\"\(transport)\",\"span\":\"\(span)\",\"sent\":\(sent),\"publisher_per_s\":\(Int(publishRate)),"
         + "\"bare_per_s\":\(Int(bareRate)),\"bare_received\":\(bareReceived),\"bare_lost\":\(bareLoss),"
         + "\"segd_per_s\":\(segdRate.map { String(Int($0)) } ?? "null"),\"segd_processed\":\(processed.map(String.init) ?? "null"),"
-        + "\"segd_lost\":\(segdLoss.map(String.init) ?? "null"),\"ratio\":\(segdRate.map { String(format: "%.3f", $0 / bareRate) } ?? "null")}")
+        + "\"segd_lost\":\(segdLoss.map(String.init) ?? "null"),\"ratio\":\(segdRate.map { String(format: "%.3f", $0 / bareRate) } ?? "null"),"
+        + "\"segd_cpu_s\":\(ThreadCPU.json(daemonCPU))}")
 }

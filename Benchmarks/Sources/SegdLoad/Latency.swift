@@ -155,6 +155,9 @@ func runLatency(_ options: Options) throws {
     let customerPrefix = Array("\",\"customer_id\":\"lat-\(run)-".utf8)
     let tsPart = Array("\",\"ts\":".utf8)
     let tail = Array(",\"amount\":1999,\"currency\":\"USD\"}".utf8)
+    // CPU time from the first tick to the last burst: the target's threads, and the whole machine's load.
+    let targetCPUBefore = ThreadCPU(pid: daemon.pid)
+    let machineBefore = MachineCPU()
     var index = 0
     var sentBackground = 0
     var tickNumber: UInt64 = 0
@@ -185,6 +188,8 @@ func runLatency(_ options: Options) throws {
         }
     }
     let sendEnd = monotonicNanoseconds()
+    let targetCPU = ThreadCPU(pid: daemon.pid).since(targetCPUBefore)
+    let machineBusy = MachineCPU().busyFraction(since: machineBefore)
     flags.senderDone.store(true, ordering: .releasing)
     while !receiver.isFinished { usleep(50_000) }
     publisher.close()
@@ -213,9 +218,11 @@ func runLatency(_ options: Options) throws {
           \(probes) probes, the first \(warmup) as warm-up:
           p50 \(p(50)) µs   p90 \(p(90)) µs   p99 \(p(99)) µs   p99.9 \(p(99.9)) µs   max \(histogram.max) µs   mean \(String(format: "%.1f", histogram.mean)) µs
           alerts missing: \(lostAll) of \(probes) (\(lost) after warm-up); \(targetName) processed \(processed.map(String.init) ?? "?") (incl. \(probe) probes)
+          \(targetName) CPU, cores: \(ThreadCPU.describe(targetCPU, per: Double(sendEnd - start) / 1e9)); the machine \(String(format: "%.0f", machineBusy * 100)) % busy (\(ProcessInfo.processInfo.activeProcessorCount) cores)
         """)
     recordResult("{\"benchmark\":\"latency\",\"target\":\"\(targetName)\",\"mix\":\"\(mix)\",\"probes\":\(probes),\"rate\":\(rate),\"achieved\":\(Int(offered)),\"events\":\(total),\"fsync\":\"\(fsync ?? "config")\",\"p50_us\":\(p(50)),\"p90_us\":\(p(90)),"
-        + "\"p99_us\":\(p(99)),\"p999_us\":\(p(99.9)),\"max_us\":\(histogram.max),\"missing\":\(lostAll)}")
+        + "\"p99_us\":\(p(99)),\"p999_us\":\(p(99.9)),\"max_us\":\(histogram.max),\"missing\":\(lostAll),"
+        + "\"cpu_s\":\(ThreadCPU.json(targetCPU)),\"machine_busy\":\(String(format: "%.2f", machineBusy))}")
 }
 
 func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {

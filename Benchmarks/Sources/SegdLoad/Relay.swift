@@ -23,6 +23,8 @@ final class RelayProcess: LatencyTarget {
         publishEndpoint = String(endpoints[2])
     }
 
+    var pid: Int32 { child.process.processIdentifier }
+
     /// Sends SIGTERM and returns the messages the relay received, from its last line.
     func stop() -> Int? {
         kill(child.process.processIdentifier, SIGTERM)

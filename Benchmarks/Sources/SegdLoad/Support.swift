@@ -138,11 +138,77 @@ func procStatusKilobytes(_ pid: Int32) -> [String: Int] {
 
 /// State letter and user+system CPU ticks of a process, from `/proc/PID/stat`.
 func procState(_ pid: Int32) -> (state: Character, cpuTicks: Int)? {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-          let close = text.lastIndex(of: ")") else { return nil }
+    procStat("/proc/\(pid)/stat").map { ($0.state, $0.cpuTicks) }
+}
+
+/// Name, state letter and user+system CPU ticks from a `stat` file of `/proc` (a process's or a thread's).
+private func procStat(_ path: String) -> (name: String, state: Character, cpuTicks: Int)? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+          let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
+    // The name may hold spaces and parentheses: the fields are counted after its last ")".
     let fields = text[text.index(close, offsetBy: 2)...].split(separator: " ")
     guard fields.count > 13, let state = fields[0].first, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-    return (state, user + system)
+    return (String(text[text.index(after: open)..<close]), state, user + system)
+}
+
+/// Where a measured process's CPU time went: the user+system time of each of its threads, summed
+/// by thread name (`segd-ingest`, `segd-receive`, `ZMQbg/IO/0`, …), from `/proc/PID/task/*/stat`
+/// in clock ticks (10 ms). Two samples around a measurement tell which threads the time went to
+/// without a profiler; a thread that ended between them is not counted.
+struct ThreadCPU {
+    let secondsByThread: [String: Double]
+
+    init(pid: Int32) {
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var seconds: [String: Double] = [:]
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+            guard let stat = procStat("/proc/\(pid)/task/\(task)/stat") else { continue }
+            seconds[stat.name, default: 0] += Double(stat.cpuTicks) / ticksPerSecond
+        }
+        secondsByThread = seconds
+    }
+
+    /// The CPU-seconds each thread name used since `earlier`, largest first; names that used less
+    /// than a tick are left out.
+    func since(_ earlier: ThreadCPU) -> [(thread: String, seconds: Double)] {
+        secondsByThread.map { ($0.key, $0.value - (earlier.secondsByThread[$0.key] ?? 0)) }
+            .filter { $0.1 >= 0.01 }
+            .sorted { $0.1 > $1.1 }
+    }
+
+    /// `used` (from ``since(_:)``) divided by `divisor` with the total first, as `total (thread a, thread b, …)`:
+    /// the cores used over a wall-clock time, or the CPU-seconds per million events.
+    static func describe(_ used: [(thread: String, seconds: Double)], per divisor: Double) -> String {
+        let total = used.reduce(0) { $0 + $1.seconds } / divisor
+        let threads = used.map { "\($0.thread) " + String(format: "%.2f", $0.seconds / divisor) }
+        return String(format: "%.2f", total) + " (" + threads.joined(separator: ", ") + ")"
+    }
+
+    /// `used` as a JSON object of thread name to CPU-seconds.
+    static func json(_ used: [(thread: String, seconds: Double)]) -> String {
+        "{" + used.map { "\"\($0.thread)\":" + String(format: "%.2f", $0.seconds) }.joined(separator: ",") + "}"
+    }
+}
+
+/// How busy the whole machine was between two samples of `/proc/stat`'s `cpu` line: the share of
+/// all cores' time not idle, the load a measurement ran under.
+struct MachineCPU {
+    private let busy: Double
+    private let total: Double
+
+    init() {
+        let line = (try? String(contentsOfFile: "/proc/stat", encoding: .utf8))?.split(separator: "\n").first ?? ""
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        // user nice system idle iowait irq softirq steal (guest time is already inside user).
+        let counted = ticks.prefix(8)
+        total = counted.reduce(0, +)
+        busy = total - (counted.count > 4 ? counted[3] + counted[4] : 0)
+    }
+
+    /// The busy share of all cores since `earlier`, 0…1.
+    func busyFraction(since earlier: MachineCPU) -> Double {
+        total > earlier.total ? (busy - earlier.busy) / (total - earlier.total) : 0
+    }
 }
 
 func formatRate(_ perSecond: Double) -> String {
