@@ -63,6 +63,34 @@ import Testing
         #expect(harness.feature("churn_risk", of: "c1") == 0)
     }
 
+    /// `previous_p_alive` is P(alive) at the customer's last evaluation for a reason other than a
+    /// timer: a timer wake in between (here the `recent` rule's exit three days after the last
+    /// order) does not replace it, so what the alert quotes does not depend on when rules happen
+    /// to wake the customer; an event does.
+    @Test func previousPAliveIsTheValueAtTheLastEventNotAtATimerWake() throws {
+        let segments = [("at_risk", "churn_risk == 1"), ("recent", "days_since_last_order < 3")]
+        let summary = PurchaseSummary(firstDay: Self.time("2026-01-01T00:00:00Z") / Self.day, lastDay: Self.time("2026-01-08T00:00:00Z") / Self.day, purchaseDays: 2, firstDaySpendMinor: 1000, totalSpendMinor: 2000)
+        func pAlive(at ts: String) -> Float {
+            Float(Self.model.probabilityAlive(summary, ageDays: summary.ageDays(at: Self.time(ts))))
+        }
+        func previousPAlive(afterLastEventAt lastEvent: String?) throws -> Double {
+            var harness = try Self.harness(segments: segments)
+            harness.order("c1", at: "2026-01-01T10:00:00Z")
+            harness.order("c1", at: "2026-01-08T10:00:00Z")
+            if let lastEvent { harness.click("c1", at: lastEvent) }
+            harness.advance(to: "2026-06-01T00:00:00Z")
+            let messages = harness.drain()
+            #expect(messages.contains { $0.topic == "segment.recent.exit" && $0.cause == "timer" })
+            let risk = try #require(messages.first { $0.topic == "churn.risk" })
+            #expect(risk.cause == "timer")
+            return try #require(risk.object["previous_p_alive"] as? Double)
+        }
+        // The wake at 2026-01-11 saw a lower P(alive) than the last order did.
+        #expect(pAlive(at: "2026-01-11T10:00:00Z") < pAlive(at: "2026-01-08T10:00:00Z"))
+        #expect(Float(try previousPAlive(afterLastEventAt: nil)) == pAlive(at: "2026-01-08T10:00:00Z"))
+        #expect(Float(try previousPAlive(afterLastEventAt: "2026-01-20T12:00:00Z")) == pAlive(at: "2026-01-20T12:00:00Z"))
+    }
+
     @Test func aPurchaseLeavingPAliveInsideTheHysteresisBandDoesNotRecover() throws {
         // a/(b + x − 1) with b = 0.8, x = 1: 0.793/0.8, so right after a repeat purchase P(alive)
         // is 0.502: above the threshold, inside the band up to 0.6.

@@ -29,7 +29,8 @@ public struct CustomerProfile: Sendable, Equatable {
     /// Distinct UTC days with any event, and with an order.
     public var activeDays: UInt32 = 0
     public var purchaseDays: UInt32 = 0
-    /// P(alive) at the customer's latest evaluation, reported as the previous value in churn alerts.
+    /// P(alive) when the customer was last evaluated for a reason other than a timer, or last moved
+    /// into or out of churn risk: the previous value churn alerts report.
     public var lastProbabilityAlive: Float = .nan
     /// The lowest rating ever given; 0 before the first review.
     public var minRating: UInt8 = 0

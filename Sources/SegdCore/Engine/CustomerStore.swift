@@ -264,10 +264,10 @@ public struct CustomerStore: Sendable {
         memberships[Int(customer) * membershipWords + segment >> 6] & (1 << UInt64(segment & 63)) != 0
     }
 
-    /// Sets the customer's churn-risk state and the P(alive) of their latest evaluation.
-    public mutating func updateChurnState(_ customer: Int32, risk: Bool, probabilityAlive: Double) {
+    /// Sets the customer's churn-risk state and the P(alive) a later churn alert quotes as previous.
+    public mutating func updateChurnState(_ customer: Int32, risk: Bool, lastProbabilityAlive: Float) {
         profiles[Int(customer)].churnRisk = risk
-        profiles[Int(customer)].lastProbabilityAlive = Float(probabilityAlive)
+        profiles[Int(customer)].lastProbabilityAlive = lastProbabilityAlive
     }
 
     /// Recomputes the RFM quintiles from every buyer at `time`.

@@ -12,6 +12,15 @@ public struct SegmentEngine: Sendable {
         case rulesChanged
         case modelRefit
         case forget
+
+        /// Whether an evaluation for this cause remembers the customer's P(alive) as the one a
+        /// later churn alert quotes as `previous_p_alive`. A timer only marks time passing: were
+        /// its wakes to refresh the value, what an alert quotes would depend on when the engine
+        /// happened to wake the customer for some rule. It still does when it moves the customer
+        /// into or out of risk.
+        var remembersProbabilityAlive: Bool {
+            if case .timer = self { false } else { true }
+        }
     }
 
     /// The configuration in force: the one the engine was made with, with the segments of the
@@ -196,7 +205,7 @@ public struct SegmentEngine: Sendable {
         // updateChurnState brings up to date along with the store.
         var profile = store.profiles[Int(customer)]
         computeEvaluationFeatures(customer, profile, at: time)
-        let churnTransition = updateChurnState(customer, &profile, at: time)
+        let churnTransition = updateChurnState(customer, &profile, at: time, remembering: cause.remembersProbabilityAlive)
         rememberMemberships(customer)
         catalog.evaluate(features: features, memberships: &evaluatedMemberships)
         let changed = evaluatedMemberships != previousMemberships
@@ -249,11 +258,12 @@ public struct SegmentEngine: Sendable {
     }
 
     /// Moves the customer into or out of the churn-risk state when due at `time`, updating the
-    /// `churn_risk` feature the rules are about to read, and remembers this P(alive) as the next
-    /// alert's previous value, in the store and in `profile`, the caller's copy of the customer's.
-    /// Returns the change, with P(alive) before it, for the alert.
+    /// `churn_risk` feature the rules are about to read. Remembers this P(alive) as the next
+    /// alert's previous value when `remembering` or when the risk state changes, in the store and
+    /// in `profile`, the caller's copy of the customer's. Returns the change, with P(alive)
+    /// before it, for the alert.
     private mutating func updateChurnState(
-        _ customer: Int32, _ profile: inout CustomerProfile, at time: Int64
+        _ customer: Int32, _ profile: inout CustomerProfile, at time: Int64, remembering: Bool
     ) -> (transition: ChurnTracker.Transition, previous: Double)? {
         // Read through `churn?.`: binding it (`guard let churn`) copies the tracker.
         guard churn != nil else { return nil }
@@ -261,8 +271,8 @@ public struct SegmentEngine: Sendable {
         let transition = churn?.transition(profile, probabilityAlive: pAlive, at: time)
         let previous = Double(profile.lastProbabilityAlive)
         profile.churnRisk = transition.map { $0 != .recovered } ?? profile.churnRisk
-        profile.lastProbabilityAlive = Float(pAlive)
-        store.updateChurnState(customer, risk: profile.churnRisk, probabilityAlive: pAlive)
+        if remembering || transition != nil { profile.lastProbabilityAlive = Float(pAlive) }
+        store.updateChurnState(customer, risk: profile.churnRisk, lastProbabilityAlive: profile.lastProbabilityAlive)
         guard let transition else { return nil }
         features[layout.slot(.churnRisk)] = transition == .recovered ? 0 : 1
         return (transition, previous)
@@ -334,7 +344,7 @@ public struct SegmentEngine: Sendable {
         let layout = self.layout
         features.withUnsafeMutableBufferPointer { churn.writeFeatures(profile, at: time, layout: layout, expected: false, into: $0) }
         guard churn.transition(profile, probabilityAlive: features[layout.slot(.pAlive)], at: time) == nil else { return false }
-        store.updateChurnState(customer, risk: profile.churnRisk, probabilityAlive: features[layout.slot(.pAlive)])
+        store.updateChurnState(customer, risk: profile.churnRisk, lastProbabilityAlive: Float(features[layout.slot(.pAlive)]))
         let scheduled = timers.due(customer)
         if let change = churn.nextChange(profile, after: time, before: scheduled, layout: layout, comparisons: catalog.churnComparisons) {
             timers.schedule(customer, at: change)
