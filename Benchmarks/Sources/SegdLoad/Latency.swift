@@ -47,14 +47,14 @@ func runLatency(_ options: Options) throws {
     // config's unless `--fsync` names another, to show what durability costs the tail.
     let fsync = options.optionalString("fsync")
     let targetName = try options.string("target", default: "segd")
-    let daemon: any LatencyTarget
+    let target: any LatencyTarget
     switch targetName {
     case "segd":
-        daemon = try DaemonProcess(
+        target = try DaemonProcess(
             segd: segd, baseConfig: Paths.defaultConfig, subBind: "tcp://127.0.0.1:*", publishBind: "tcp://127.0.0.1:*",
             extraSegments: extra, workDirectory: work, snapshotInterval: try options.string("snapshot-interval", default: "1h"), fsync: fsync)
     case "relay":
-        daemon = try RelayProcess()
+        target = try RelayProcess()
     default:
         throw UsageError(description: "--target is segd or relay, not \(targetName)")
     }
@@ -71,7 +71,7 @@ func runLatency(_ options: Options) throws {
     let run = getpid()
 
     // Receiver: counts probe alerts until told the measurement started, then records receipt times.
-    let publishEndpoint = daemon.publishEndpoint
+    let publishEndpoint = target.publishEndpoint
     let receiver = Thread {
         do {
             let socket = try context.makeSocket(.sub)
@@ -126,7 +126,7 @@ func runLatency(_ options: Options) throws {
     let publisher = try context.makeSocket(.xpub)
     try publisher.setXPubVerbose(true)
     try publisher.setSendHighWaterMark(10_000_000)
-    try publisher.connect(daemon.subEndpoint)
+    try publisher.connect(target.subEndpoint)
     try publisher.setReceiveTimeout(20_000)
     var subscriptions = 0
     while subscriptions < 3 {
@@ -156,7 +156,7 @@ func runLatency(_ options: Options) throws {
     let tsPart = Array("\",\"ts\":".utf8)
     let tail = Array(",\"amount\":1999,\"currency\":\"USD\"}".utf8)
     // CPU time from the first tick to the last burst: the target's threads, and the whole machine's load.
-    let targetCPUBefore = ThreadCPU(pid: daemon.pid)
+    let targetCPUBefore = ThreadCPU(pid: target.pid)
     let machineBefore = MachineCPU()
     var index = 0
     var sentBackground = 0
@@ -188,12 +188,12 @@ func runLatency(_ options: Options) throws {
         }
     }
     let sendEnd = monotonicNanoseconds()
-    let targetCPU = ThreadCPU(pid: daemon.pid).since(targetCPUBefore)
+    let targetCPU = ThreadCPU(pid: target.pid).since(targetCPUBefore)
     let machineBusy = MachineCPU().busyFraction(since: machineBefore)
     flags.senderDone.store(true, ordering: .releasing)
     while !receiver.isFinished { usleep(50_000) }
     publisher.close()
-    let processed = daemon.stop()
+    let processed = target.stop()
 
     var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
     var lost = 0

@@ -27,7 +27,7 @@ final class RelayProcess: LatencyTarget {
 
     /// Sends SIGTERM and returns the messages the relay received, from its last line.
     func stop() -> Int? {
-        kill(child.process.processIdentifier, SIGTERM)
+        kill(pid, SIGTERM)
         let last = child.lastLine(startingWith: "RECEIVED ")
         child.process.waitUntilExit()
         guard child.process.terminationStatus == 0, let last else { return nil }
