@@ -35,16 +35,48 @@ import Testing
         }
     }
 
+    /// The ranges the decoder checks: ids, categories and currency codes.
+    static let byteRanges: [(lowest: UInt8, highest: UInt8, outsiders: [UInt8])] = [
+        (0x21, 0x7E, [0x00, 0x20, 0x7F, 0x80, 0xC3, 0xFF]), (0x20, 0x7E, [0x00, 0x1F, 0x7F, 0x80, 0xFF]), (0x41, 0x5A, [0x40, 0x5B]),
+    ]
+
     @Test func byteRangeCheckFindsAnOutsiderAtEveryPosition() {
+        for (lowest, highest, outsiders) in Self.byteRanges {
+            checkByteRange(lowest: lowest, highest: highest, outsiders: outsiders)
+        }
+    }
+
+    private func checkByteRange(lowest: UInt8, highest: UInt8, outsiders: [UInt8]) {
         for length in 1..<20 {
             for position in 0..<length {
-                for outsider: UInt8 in [0x00, 0x20, 0x7F, 0x80, 0xC3, 0xFF] {
-                    var bytes = Array(repeating: UInt8(ascii: "~"), count: length)
+                for outsider in outsiders {
+                    var bytes = Array(repeating: highest, count: length)
                     bytes[position] = outsider
-                    #expect(!bytes.withUnsafeBytes { $0.allBytes(in: 0x21, 0x7E) }, "length \(length), byte \(outsider) at \(position)")
+                    #expect(!bytes.withUnsafeBytes { $0.allBytes(in: lowest, highest) }, "length \(length), byte \(outsider) at \(position)")
                 }
-                let inside = (0..<length).map { UInt8(0x21 + ($0 * 7) % 94) }
-                #expect(inside.withUnsafeBytes { $0.allBytes(in: 0x21, 0x7E) })
+            }
+            let inside = (0..<length).map { lowest + UInt8(($0 * 7) % Int(highest - lowest + 1)) }
+            #expect(inside.withUnsafeBytes { $0.allBytes(in: lowest, highest) }, "length \(length)")
+            #expect(Array(repeating: lowest, count: length).withUnsafeBytes { $0.allBytes(in: lowest, highest) })
+        }
+    }
+
+    @Test func aKeyIsReadInPlaceOnlyWhenItIsAFieldsWholeUnescapedName() {
+        for field in EventField.allCases {
+            let name = "\(field.wireName)"
+            let escapedFirstLetter = #"\u00"# + String(name.utf8.first!, radix: 16) + name.dropFirst()
+            let keys: [(json: String, field: EventField?)] = [
+                ("\"\(name)\":1", field),
+                ("\"\(name)\"", field),
+                ("\"\(name)x\":1", nil),
+                ("\"\(name.dropLast())\":1", nil),
+                ("\"\(name)", nil),
+                ("\"\(escapedFirstLetter)\":1", nil),
+                ("\"\(name.uppercased())\":1", nil),
+            ]
+            for key in keys {
+                let found = Array(key.json.utf8).withUnsafeBytes { EventField.named(quotedAt: 0, in: $0) }
+                #expect(found == key.field, "\(key.json)")
             }
         }
     }

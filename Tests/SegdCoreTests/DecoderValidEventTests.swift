@@ -82,19 +82,30 @@ import Testing
         #expect(decoder.decode("reviews", json).event != nil)
     }
 
-    @Test func textHoldsOnlyTheStringsOfTheEventDecodedLast() throws {
+    @Test func textHoldsThePayloadOfTheEventDecodedLastAndItsStringsPointIntoIt() throws {
         var decoder = EventDecoder()
         _ = decoder.decode("clicks", #"{"event_id":"first-event","customer_id":"first-customer","ts":0,"action":"view"}"#)
         let event = try #require(decoder.decode("reviews", DecoderSample.review).event)
-        #expect(decoder.text == Array("e3c1".utf8))
+        #expect(decoder.text == Array(DecoderSample.review.utf8))
         #expect(decoder.string(event.eventID) == "e3")
         #expect(decoder.string(event.customerID) == "c1")
     }
 
-    @Test func stringsThatAreNotKeptLeaveNothingInText() throws {
+    @Test func onlyKeptStringsWithEscapesAreUnescapedAfterThePayload() throws {
         var decoder = EventDecoder()
-        let json = #"{"event_id":"e","customer_id":"c","ts":"2026-01-01T00:00:00Z","amount":1,"currency":"USD"}"#
-        _ = try #require(decoder.decode("orders", json).event)
-        #expect(decoder.text == Array("ec".utf8))
+        // The escaped ts and currency are read, not kept; the escaped customer_id is kept.
+        let json = #"{"event_id":"e","customer_id":"c\u0031","ts":"2026-01-01T00:00:00\u005A","amount":1,"currency":"US\u0044"}"#
+        let event = try #require(decoder.decode("orders", json).event)
+        #expect(decoder.text == Array(json.utf8) + Array("c1".utf8))
+        #expect(decoder.string(event.eventID) == "e")
+        #expect(decoder.string(event.customerID) == "c1")
+        #expect(event.currency == CurrencyCode(UInt8(ascii: "U"), UInt8(ascii: "S"), UInt8(ascii: "D")))
+    }
+
+    @Test func anEscapedStringThatIsRefusedLeavesNothingAfterThePayload() {
+        var decoder = EventDecoder()
+        let json = #"{"event_id":"e\u0020f","customer_id":"c","ts":0,"action":"view"}"#
+        #expect(decoder.decode("clicks", json).reason == .invalidField)
+        #expect(decoder.text == Array(json.utf8))
     }
 }

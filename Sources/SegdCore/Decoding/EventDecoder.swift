@@ -1,9 +1,9 @@
 /// Turns one inbound `[topic, json]` message into a ``DecodedEvent`` or a ``Rejection``, accepting
 /// exactly what `schemas/{click,order,review}.schema.json` accept.
 ///
-/// Owns ``text``, the scratch buffer that holds the unescaped string fields of the event decoded
-/// last (the event's ``TextRange``s point into it until the next call), and a small list of the
-/// unknown keys seen in the current payload. One decoder serves one ingest thread; it is a value,
+/// Owns ``text``, the scratch buffer that holds the string fields of the event decoded last (the
+/// event's ``TextRange``s point into it until the next call), and a small list of the unknown keys
+/// seen in the current payload. One decoder serves one ingest thread; it is a value,
 /// so a copy is an independent decoder. Decoding a valid event allocates nothing once the buffers
 /// have their capacity.
 ///
@@ -21,7 +21,9 @@ public struct EventDecoder: Sendable {
     /// Payloads longer than this are rejected as `oversized` without being looked at.
     public let maxPayloadBytes: Int
 
-    /// Unescaped string values of the event decoded last, referenced by its ``TextRange``s.
+    /// The payload of the message decoded last, then the unescaped values of its strings that had
+    /// escapes: the event's ``TextRange``s point at a string's bytes in the payload when it has no
+    /// escape (nearly always), so that keeping it costs no copy of its own.
     public private(set) var text: [UInt8]
 
     /// Unescaped unknown keys of the current payload (ranges into ``text``), kept only to spot a
@@ -35,12 +37,12 @@ public struct EventDecoder: Sendable {
     public private(set) var producerStamp: ProducerStamp?
 
     public init(maxPayloadBytes: Int = 65536) {
-        precondition((0...Int(Int32.max)).contains(maxPayloadBytes), "maxPayloadBytes must fit a TextRange (0…Int32.max)")
+        precondition((0...Int(Int32.max) / 2).contains(maxPayloadBytes), "twice maxPayloadBytes must fit a TextRange (0…Int32.max)")
         self.maxPayloadBytes = maxPayloadBytes
         // Unescaping never lengthens a string and stored strings never overlap in the payload,
-        // so the text of one event never outgrows the payload limit.
+        // so what follows the payload in the text never outgrows the payload.
         text = []
-        text.reserveCapacity(maxPayloadBytes)
+        text.reserveCapacity(2 * maxPayloadBytes)
         unknownKeys = []
         unknownKeys.reserveCapacity(8)
         producerStamp = nil
@@ -63,6 +65,7 @@ public struct EventDecoder: Sendable {
             return .failure(Rejection(.invalidUTF8, "invalid UTF-8 at byte \(failure.offset): \(failure.problem.explanation)"))
         }
         text.removeAll(keepingCapacity: true)
+        text.append(contentsOf: payload)
         if !unknownKeys.isEmpty { unknownKeys.removeAll(keepingCapacity: true) }
         return decodeObject(kind, payload)
     }
@@ -112,8 +115,17 @@ public struct EventDecoder: Sendable {
                     scanner.skipWhitespace()
                     let keyOffset = scanner.position
                     guard scanner.current == UInt8(ascii: "\"") else { throw scanner.failure(.expectedKey) }
-                    let key = try scanner.scanString()
-                    let field = fieldNamed(by: key, in: payload)
+                    let key: JSONStringToken
+                    let field: EventField?
+                    if let known = EventField.named(quotedAt: keyOffset, in: payload) {
+                        // Nearly every key: a schema field's name as it stands, read without a scan.
+                        key = JSONStringToken(start: keyOffset + 1, end: keyOffset + 1 + known.wireName.utf8CodeUnitCount, hasEscapes: false)
+                        scanner.skip(to: key.end + 1)
+                        field = known
+                    } else {
+                        key = try scanner.scanString()
+                        field = fieldNamed(by: key, in: payload)
+                    }
                     if let field {
                         guard seen & field.bit == 0 else { throw JSONSyntaxError(offset: keyOffset, problem: .duplicateKey) }
                         seen |= field.bit
@@ -231,17 +243,23 @@ public struct EventDecoder: Sendable {
     ) -> Bool {
         switch field {
         case .eventID, .customerID, .producerID, .productID, .sessionID, .category:
-            let start = text.count
-            JSONString.appendValue(of: token, in: payload, to: &text)
-            let range = TextRange(start: Int32(start), count: Int32(text.count - start))
+            // Kept where it stands in the payload's copy at the front of `text` unless it has escapes.
+            let range: TextRange
+            if token.hasEscapes {
+                let start = text.count
+                JSONString.appendValue(of: token, in: payload, to: &text)
+                range = TextRange(start: Int32(start), count: Int32(text.count - start))
+            } else {
+                range = TextRange(start: Int32(token.start), count: Int32(token.end - token.start))
+            }
             let isValid = text.withUnsafeBytes { all in
-                let value = UnsafeRawBufferPointer(rebasing: all[start...])
+                let value = UnsafeRawBufferPointer(rebasing: all[range.indices])
                 return field == .category
                     ? Self.isPrintableASCII(value, maxCount: EventField.maxCategoryBytes, lowest: 0x20)
                     : Self.isPrintableASCII(value, maxCount: EventField.maxIDBytes, lowest: 0x21)
             }
             guard isValid else {
-                text.removeSubrange(start...)
+                if token.hasEscapes { text.removeSubrange(Int(range.start)...) }
                 return false
             }
             switch field {

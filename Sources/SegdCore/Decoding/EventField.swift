@@ -114,6 +114,39 @@ enum EventField: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// The field whose name follows the quote at `quote` in `payload`, without escapes and closed
+    /// by a quote: the key read in place, without scanning it as a string first. Nil for anything
+    /// else, an unknown or escaped key among them, which the scanner then reads.
+    static func named(quotedAt quote: Int, in payload: UnsafeRawBufferPointer) -> EventField? {
+        let start = quote + 1
+        guard start < payload.count else { return nil }
+        // Dispatch on the first letter: a key is compared with at most three names.
+        switch payload[start] {
+        case UInt8(ascii: "t"): return match(.ts, at: start, in: payload)
+        case UInt8(ascii: "i"): return match(.items, at: start, in: payload)
+        case UInt8(ascii: "r"): return match(.rating, at: start, in: payload)
+        case UInt8(ascii: "e"): return match(.eventID, at: start, in: payload)
+        case UInt8(ascii: "s"): return match(.sessionID, at: start, in: payload)
+        case UInt8(ascii: "a"): return match(.action, at: start, in: payload) ?? match(.amount, at: start, in: payload)
+        case UInt8(ascii: "c"):
+            return match(.customerID, at: start, in: payload) ?? match(.category, at: start, in: payload)
+                ?? match(.currency, at: start, in: payload)
+        case UInt8(ascii: "p"):
+            return match(.productID, at: start, in: payload) ?? match(.producerID, at: start, in: payload)
+                ?? match(.producerSeq, at: start, in: payload)
+        default: return nil
+        }
+    }
+
+    /// `field` if its name and a closing quote stand at `start` in `payload`.
+    @inline(__always)
+    private static func match(_ field: EventField, at start: Int, in payload: UnsafeRawBufferPointer) -> EventField? {
+        let end = start + field.wireName.utf8CodeUnitCount
+        guard end < payload.count, payload[end] == UInt8(ascii: "\""),
+              UnsafeRawBufferPointer(rebasing: payload[start..<end]).hasSameBytes(as: field.wireName) else { return nil }
+        return field
+    }
+
     @inline(__always)
     private static func match(_ key: UnsafeRawBufferPointer, _ field: EventField) -> EventField? {
         key.hasSameBytes(as: field.wireName) ? field : nil

@@ -90,6 +90,12 @@ struct JSONScanner {
         }
     }
 
+    /// Moves the cursor past a token the caller has read in place, such as a known key.
+    @inline(__always)
+    mutating func skip(to offset: Int) {
+        position = offset
+    }
+
     /// Consumes `byte` if it is next.
     @inline(__always)
     mutating func consume(_ byte: UInt8) -> Bool {
