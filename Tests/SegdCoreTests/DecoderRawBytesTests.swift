@@ -76,7 +76,8 @@ import Testing
             ]
             for key in keys {
                 let found = Array(key.json.utf8).withUnsafeBytes { EventField.named(quotedAt: 0, in: $0) }
-                #expect(found == key.field, "\(key.json)")
+                #expect(found?.field == key.field, "\(key.json)")
+                #expect(found.map { $0.end == 1 + name.utf8.count } ?? true)
             }
         }
     }

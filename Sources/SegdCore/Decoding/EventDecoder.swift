@@ -119,9 +119,9 @@ public struct EventDecoder: Sendable {
                     let field: EventField?
                     if let known = EventField.named(quotedAt: keyOffset, in: payload) {
                         // Nearly every key: a schema field's name as it stands, read without a scan.
-                        key = JSONStringToken(start: keyOffset + 1, end: keyOffset + 1 + known.wireName.utf8CodeUnitCount, hasEscapes: false)
-                        scanner.skip(to: key.end + 1)
-                        field = known
+                        key = JSONStringToken(start: keyOffset + 1, end: known.end, hasEscapes: false)
+                        scanner.skip(to: known.end + 1)
+                        field = known.field
                     } else {
                         key = try scanner.scanString()
                         field = fieldNamed(by: key, in: payload)

@@ -115,9 +115,10 @@ enum EventField: UInt8, CaseIterable, Sendable {
     }
 
     /// The field whose name follows the quote at `quote` in `payload`, without escapes and closed
-    /// by a quote: the key read in place, without scanning it as a string first. Nil for anything
-    /// else, an unknown or escaped key among them, which the scanner then reads.
-    static func named(quotedAt quote: Int, in payload: UnsafeRawBufferPointer) -> EventField? {
+    /// by a quote, and the offset of that closing quote: the key read in place, without scanning
+    /// it as a string first. Nil for anything else, an unknown or escaped key among them, which
+    /// the scanner then reads.
+    static func named(quotedAt quote: Int, in payload: UnsafeRawBufferPointer) -> (field: EventField, end: Int)? {
         let start = quote + 1
         guard start < payload.count else { return nil }
         // Dispatch on the first letter: a key is compared with at most three names.
@@ -138,13 +139,14 @@ enum EventField: UInt8, CaseIterable, Sendable {
         }
     }
 
-    /// `field` if its name and a closing quote stand at `start` in `payload`.
+    /// `field` and the offset of its closing quote if its name and that quote stand at `start` in `payload`.
     @inline(__always)
-    private static func match(_ field: EventField, at start: Int, in payload: UnsafeRawBufferPointer) -> EventField? {
-        let end = start + field.wireName.utf8CodeUnitCount
+    private static func match(_ field: EventField, at start: Int, in payload: UnsafeRawBufferPointer) -> (field: EventField, end: Int)? {
+        let name = field.wireName
+        let end = start + name.utf8CodeUnitCount
         guard end < payload.count, payload[end] == UInt8(ascii: "\""),
-              UnsafeRawBufferPointer(rebasing: payload[start..<end]).hasSameBytes(as: field.wireName) else { return nil }
-        return field
+              UnsafeRawBufferPointer(rebasing: payload[start..<end]).hasSameBytes(as: name) else { return nil }
+        return (field, end)
     }
 
     @inline(__always)
