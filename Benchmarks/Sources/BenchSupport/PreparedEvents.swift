@@ -108,14 +108,20 @@ public final class PreDecodedEvents {
     public init(_ prepared: PreparedEvents) {
         prepared.preparePass(0)
         var decoder = EventDecoder()
+        var strings: [UInt8] = []
         events.reserveCapacity(prepared.count)
         for index in 0..<prepared.count {
             let decoded = prepared.withMessage(index) { decoder.decode(topic: $0, payload: $1) }
             guard case .success(var event) = decoded else { fatalError("generated event \(index) did not decode: \(decoded)") }
-            event.moveText(by: Int32(text.count))
-            text.append(contentsOf: decoder.text)
+            // Only the event's strings, back to back: the decoder's text also holds the payload,
+            // which would spread what the engine reads over a buffer four times the size.
+            event.mapText { range in
+                defer { strings.append(contentsOf: decoder.text[range.indices]) }
+                return TextRange(start: Int32(strings.count), count: range.count)
+            }
             events.append(event)
         }
+        text = strings
         baseTimestamps = prepared.baseTimestamps
         period = prepared.period
     }

@@ -93,11 +93,17 @@ extension DecodedEvent {
     /// Shifts every text range by `offset`, for an event whose text was copied to `offset` in
     /// another buffer (events of a batch decoded on one thread and applied on another share one).
     public mutating func moveText(by offset: Int32) {
-        eventID.start += offset
-        customerID.start += offset
-        category?.start += offset
-        productID?.start += offset
-        sessionID?.start += offset
-        producerID?.start += offset
+        mapText { TextRange(start: $0.start + offset, count: $0.count) }
+    }
+
+    /// Replaces every text range with `transform(range)`: the one place that lists them.
+    @inlinable
+    public mutating func mapText(_ transform: (TextRange) -> TextRange) {
+        eventID = transform(eventID)
+        customerID = transform(customerID)
+        category = category.map(transform)
+        productID = productID.map(transform)
+        sessionID = sessionID.map(transform)
+        producerID = producerID.map(transform)
     }
 }
