@@ -115,10 +115,7 @@ public final class PreDecodedEvents {
             guard case .success(var event) = decoded else { fatalError("generated event \(index) did not decode: \(decoded)") }
             // Only the event's strings, back to back: the decoder's text also holds the payload,
             // which would spread what the engine reads over a buffer four times the size.
-            event.mapText { range in
-                defer { strings.append(contentsOf: decoder.text[range.indices]) }
-                return TextRange(start: Int32(strings.count), count: range.count)
-            }
+            event.copyStrings(from: decoder.text, to: &strings)
             events.append(event)
         }
         text = strings

@@ -34,6 +34,12 @@ struct InboundBatch: Sendable {
         case rejection(Int)
     }
 
+    /// The most of the decoder's text (the payload, then unescaped strings) copied whole per event.
+    /// A longer one, a payload padded far beyond its strings, gives only its strings (at most about
+    /// 700 bytes), so that the text of a batch of up to 65,536 events stays within a ``TextRange``'s
+    /// reach (`Int32`) whatever producers send.
+    static let wholeTextLimit = 4096
+
     private(set) var messages: [Message] = []
     private var rejections: [Rejection] = []
     /// Every message's journal entry, back to back.
@@ -73,8 +79,13 @@ struct InboundBatch: Sendable {
             }
             switch decoded {
             case .success(var event):
-                event.moveText(by: Int32(text.count))
-                text.append(contentsOf: decoder.text)
+                if decoder.text.count <= Self.wholeTextLimit {
+                    // The payload with its strings in one copy, cheaper than a copy per string.
+                    event.moveText(by: Int32(text.count))
+                    text.append(contentsOf: decoder.text)
+                } else {
+                    event.copyStrings(from: decoder.text, to: &text)
+                }
                 message.decoding = .event(event)
             case .failure(let rejection):
                 message.decoding = .rejection(rejections.count)

@@ -96,9 +96,17 @@ extension DecodedEvent {
         mapText { TextRange(start: $0.start + offset, count: $0.count) }
     }
 
+    /// Copies the event's strings out of `source`, the buffer its ranges point into, to the end of
+    /// `text`, back to back, and points its ranges there.
+    public mutating func copyStrings(from source: [UInt8], to text: inout [UInt8]) {
+        mapText { range in
+            defer { text.append(contentsOf: source[range.indices]) }
+            return TextRange(start: Int32(text.count), count: range.count)
+        }
+    }
+
     /// Replaces every text range with `transform(range)`: the one place that lists them.
-    @inlinable
-    public mutating func mapText(_ transform: (TextRange) -> TextRange) {
+    private mutating func mapText(_ transform: (TextRange) -> TextRange) {
         eventID = transform(eventID)
         customerID = transform(customerID)
         category = category.map(transform)
