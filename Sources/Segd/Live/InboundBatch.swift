@@ -44,7 +44,8 @@ struct InboundBatch: Sendable {
     private var rejections: [Rejection] = []
     /// Every message's journal entry, back to back.
     private var entries = BinaryWriter()
-    /// The unescaped strings of the decoded events.
+    /// The decoded events' strings, which their text ranges point into: each event's decoder text
+    /// (its payload, then its unescaped strings), or its strings alone past ``wholeTextLimit``.
     private(set) var text: [UInt8] = []
 
     var count: Int { messages.count }
