@@ -269,9 +269,11 @@ public struct SegmentEngine: Sendable {
         guard churn != nil else { return nil }
         let pAlive = features[layout.slot(.pAlive)]
         let transition = churn?.transition(profile, probabilityAlive: pAlive, at: time)
+        // A timer wake that moves no risk state leaves both stored values as they are.
+        guard remembering || transition != nil else { return nil }
         let previous = Double(profile.lastProbabilityAlive)
         profile.churnRisk = transition.map { $0 != .recovered } ?? profile.churnRisk
-        if remembering || transition != nil { profile.lastProbabilityAlive = Float(pAlive) }
+        profile.lastProbabilityAlive = Float(pAlive)
         store.updateChurnState(customer, risk: profile.churnRisk, lastProbabilityAlive: profile.lastProbabilityAlive)
         guard let transition else { return nil }
         features[layout.slot(.churnRisk)] = transition == .recovered ? 0 : 1
