@@ -78,6 +78,20 @@ struct SegmentEngineTests {
         #expect(harness.isMember("c1", "vip"))
     }
 
+    @Test("one evaluation's changes go out exits first, then enters, each in evaluation order, across membership words")
+    func changesInEvaluationOrder() throws {
+        // 71 segments fill two membership words. The first listed reads the 70th, which is
+        // evaluated first, then the reader, then the rest in config order; the last, in the
+        // second word, is left when the others are entered.
+        let buyers = (1...69).map { ("s\($0)", "orders_90d >= 1") }
+        var harness = try EngineHarness(segments: [("vip", "segment(s69)")] + buyers + [("browser", "orders_90d == 0")])
+        harness.click("c1", at: "2026-01-01T00:00:00Z")
+        #expect(harness.drain().map(\.topic) == ["segment.browser.enter"])
+        harness.order("c1", at: "2026-01-01T01:00:00Z")
+        let enters = (["s69", "vip"] + buyers.dropLast().map(\.0)).map { "segment.\($0).enter" }
+        #expect(harness.drain().map(\.topic) == ["segment.browser.exit"] + enters)
+    }
+
     @Test("spend is summed in cents: thresholds do not depend on summation order")
     func spendIsExact() throws {
         var harness = try EngineHarness(segments: [("exact", "spend_total == 0.3")])

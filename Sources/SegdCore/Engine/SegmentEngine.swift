@@ -56,6 +56,9 @@ public struct SegmentEngine: Sendable {
     /// Scratch for the memberships being evaluated, the same size as ``previousMemberships``; once
     /// stored, what ``emitChanges(_:at:cause:text:)`` compares with them.
     private var evaluatedMemberships: [UInt64]
+    /// Scratch for ``emitChanges(_:at:cause:text:)``: the segments whose bits differ, in evaluation
+    /// order. Room for every segment is reserved, so filling it never allocates.
+    private var changedSegments: [Int] = []
 
     public init(configuration: EngineConfiguration) throws(SegmentDefinitionError) {
         self.configuration = configuration
@@ -69,6 +72,7 @@ public struct SegmentEngine: Sendable {
         statistics = EngineStatistics(segmentCount: catalog.segments.count)
         previousMemberships = Array(repeating: 0, count: catalog.membershipWords)
         evaluatedMemberships = previousMemberships
+        changedSegments.reserveCapacity(catalog.segments.count)
         features = Array(repeating: 0, count: layout.count)
     }
 
@@ -144,6 +148,7 @@ public struct SegmentEngine: Sendable {
         configuration.segments = configured
         previousMemberships = Array(repeating: 0, count: replacement.membershipWords)
         evaluatedMemberships = previousMemberships
+        changedSegments.reserveCapacity(replacement.segments.count)
         guard clock != .min else { return }
         for customer in store.liveCustomers {
             evaluate(customer, at: clock, cause: .rulesChanged, text: [])
@@ -426,12 +431,10 @@ public struct SegmentEngine: Sendable {
     /// caller has just stored them) differs from ``previousMemberships``: exits first, then
     /// enters, each in evaluation order, so a family move reads "left A, entered B".
     private mutating func emitChanges(_ customer: Int32, at time: Int64, cause: Cause, text: [UInt8]) {
+        // The few segments that changed, not every segment twice: a change touches two or three.
+        catalog.changedSegments(from: previousMemberships, to: evaluatedMemberships, into: &changedSegments)
         for entering in Self.exitsThenEnters {
-            for segment in catalog.evaluationOrder {
-                let word = segment >> 6
-                let bit: UInt64 = 1 << UInt64(segment & 63)
-                let isMember = evaluatedMemberships[word] & bit != 0
-                guard (previousMemberships[word] & bit != 0) != isMember, isMember == entering else { continue }
+            for segment in changedSegments where (evaluatedMemberships[segment >> 6] & 1 << UInt64(segment & 63) != 0) == entering {
                 if entering {
                     statistics.enteredBySegment[segment] += 1
                     statistics.membersBySegment[segment] += 1

@@ -6,6 +6,8 @@ public struct SegmentCatalog: Sendable {
     /// Segments in an order where every segment comes after the segments its rule reads and, in
     /// a family, after the members listed before it.
     let evaluationOrder: [Int]
+    /// Each segment's position in ``evaluationOrder``.
+    private let evaluationRank: [Int]
     /// Every segment's rule linked into one program in ``evaluationOrder``, deciding each
     /// membership bit in turn (see ``evaluate(features:memberships:)``).
     private let program: RuleProgram
@@ -40,6 +42,9 @@ public struct SegmentCatalog: Sendable {
     public init(_ configured: [EngineConfiguration.Segment], layout: FeatureLayout) throws(SegmentDefinitionError) {
         segments = try SegmentDefinition.compileAll(configured, layout: layout)
         evaluationOrder = try SegmentDefinition.evaluationOrder(segments)
+        var rank = [Int](repeating: 0, count: segments.count)
+        for (position, segment) in evaluationOrder.enumerated() { rank[segment] = position }
+        evaluationRank = rank
         let compiled = segments
         let slotsRead = Set(segments.flatMap(\.rule.featureSlots))
         let windowedSlots = slotsRead.filter { layout.window(ofSlot: $0) != nil }.sorted()
@@ -91,6 +96,27 @@ public struct SegmentCatalog: Sendable {
                     claimed.initialize(repeating: false)
                     _ = program.run(features: values, memberships: bits, claimed: claimed)
                 }
+            }
+        }
+    }
+
+    /// Fills `changes` (emptied first) with the segments whose bits differ between the membership
+    /// words `old` and `new`, in evaluation order.
+    func changedSegments(from old: [UInt64], to new: [UInt64], into changes: inout [Int]) {
+        changes.removeAll(keepingCapacity: true)
+        for word in old.indices {
+            var differing = old[word] ^ new[word]
+            while differing != 0 {
+                let segment = word << 6 | differing.trailingZeroBitCount
+                differing &= differing - 1
+                // Inserted in place by rank: there are only a few.
+                var position = changes.count
+                changes.append(segment)
+                while position > 0, evaluationRank[changes[position - 1]] > evaluationRank[segment] {
+                    changes[position] = changes[position - 1]
+                    position -= 1
+                }
+                changes[position] = segment
             }
         }
     }
