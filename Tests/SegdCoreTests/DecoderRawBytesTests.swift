@@ -61,6 +61,24 @@ import Testing
         }
     }
 
+    @Test func plainJSONStringContentIsPrintableASCIIWithoutQuoteOrBackslash() {
+        let outsiders: [UInt8] = [0x00, 0x1F, UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 1..<20 {
+            for position in 0..<length {
+                for outsider in outsiders {
+                    var bytes = Array(repeating: UInt8(ascii: "~"), count: length)
+                    bytes[position] = outsider
+                    #expect(!bytes.withUnsafeBytes { $0.isPlainJSONStringContent() }, "length \(length), byte \(outsider) at \(position)")
+                }
+            }
+            // Every printable byte but the two, the neighbours of the outsiders included.
+            let plain = (0x20...0x7E).map(UInt8.init).filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+            let inside = (0..<length).map { plain[($0 * 7 + length) % plain.count] }
+            #expect(inside.withUnsafeBytes { $0.isPlainJSONStringContent() }, "length \(length)")
+        }
+        #expect([UInt8]().withUnsafeBytes { $0.isPlainJSONStringContent() })
+    }
+
     @Test func aKeyIsReadInPlaceOnlyWhenItIsAFieldsWholeUnescapedName() {
         for field in EventField.allCases {
             let name = "\(field.wireName)"

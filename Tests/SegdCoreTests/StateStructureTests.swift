@@ -237,6 +237,30 @@ struct TimeAndTextTests {
             == #"{"s":"a\"b\\c\n\u0001\u007fé","i":-9223372036854775808,"n":null,"d":12.34,"w":3,"a":[true,null],"e":"","t":"\"\r\t"}"#)
     }
 
+    @Test("a byte needing an escape is escaped wherever it falls in a string; times in a row are separated")
+    func jsonWriterEscapesAtEveryPosition() {
+        let escapes: [(byte: UInt8, escaped: String)] = [(0x22, #"\""#), (0x5C, #"\\"#), (0x00, #"\u0000"#), (0x1F, #"\u001f"#), (0x7F, #"\u007f"#)]
+        var writer = JSONWriter()
+        for length in 1..<20 {
+            for position in 0..<length {
+                for (byte, escaped) in escapes {
+                    var bytes = Array(repeating: UInt8(ascii: "x"), count: length)
+                    bytes[position] = byte
+                    writer.reset()
+                    bytes.withUnsafeBytes { writer.string(utf8: $0) }
+                    let expected = "\"" + String(repeating: "x", count: position) + escaped + String(repeating: "x", count: length - position - 1) + "\""
+                    #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+                }
+            }
+        }
+        writer.reset()
+        writer.beginArray()
+        writer.timestamp(0)
+        writer.timestamp(1_764_000_000_123)
+        writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["1970-01-01T00:00:00.000Z","2025-11-24T16:00:00.123Z"]"#)
+    }
+
     @Test("a fractional number is written as Double.description writes it, for any finite double")
     func jsonWriterNumbersMatchDescription() {
         var random = RuleTestRandom(seed: 17)

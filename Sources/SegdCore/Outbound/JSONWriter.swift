@@ -138,7 +138,7 @@ public struct JSONWriter: Sendable {
     /// Writes `value` (which must be valid UTF-8) as a JSON string, escaping what RFC 8259 requires.
     public mutating func string(utf8 value: UnsafeRawBufferPointer) {
         // Ids almost never need an escape: then quotes and bytes go out in one piece.
-        if !value.contains(where: Self.needsEscape) {
+        if value.isPlainJSONStringContent() {
             put(value, quoted: true, colon: false)
             needsComma = true
             return
@@ -213,10 +213,14 @@ public struct JSONWriter: Sendable {
 
     /// Writes an event time as an RFC 3339 string (``TimestampFormat``).
     public mutating func timestamp(_ milliseconds: Int64) {
-        separate()
-        buffer.append(UInt8(ascii: "\""))
-        buffer.append(length: TimestampFormat.length) { timestamps.write(milliseconds, into: $0) }
-        buffer.append(UInt8(ascii: "\""))
+        let comma = needsComma ? 1 : 0
+        // The comma due, the quotes and the time in one piece.
+        buffer.append(length: comma + TimestampFormat.length + 2) { out in
+            out[0] = UInt8(ascii: ",")
+            out[comma] = UInt8(ascii: "\"")
+            timestamps.write(milliseconds, into: UnsafeMutableBufferPointer(start: out.baseAddress! + comma + 1, count: TimestampFormat.length))
+            out[out.count - 1] = UInt8(ascii: "\"")
+        }
         needsComma = true
     }
 
