@@ -3,6 +3,23 @@ import Testing
 
 @Suite("Id hash set")
 struct IDHashSetTests {
+    @Test("id hashes keep the values snapshots hold (the dedup filter stores them), and one pass gives both seeds' hashes")
+    func byteHashValuesArePinned() {
+        let pinned: [(id: String, first: UInt64, second: UInt64)] = [
+            ("", 0xEFD0_1F60_BA99_2926, 0x6BCB_9D63_EB8E_AB8B),
+            ("c42", 0x9D74_0312_CFDC_236E, 0x86AD_7480_7B57_7A83),
+            ("3f2a9c1e-5b7d-4e8a-9f10-2b3c4d5e6f70", 0xFE6C_45CB_24D3_6A8E, 0x24FB_335B_B085_A830),
+        ]
+        for (id, first, second) in pinned {
+            Array(id.utf8).withUnsafeBytes { bytes in
+                #expect(ByteHash.hash(bytes, seed: 0) == first, "\(id)")
+                #expect(ByteHash.hash(bytes, seed: DuplicateFilter.secondSeed) == second, "\(id)")
+                let pair = ByteHash.hashes(bytes, seeds: 0, DuplicateFilter.secondSeed)
+                #expect(pair.0 == first && pair.1 == second, "\(id)")
+            }
+        }
+    }
+
     @Test("inserts and removals agree with a Set, through growth and crowded probe runs")
     func agreesWithSet() {
         var table = IDHashSet()

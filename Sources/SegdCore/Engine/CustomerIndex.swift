@@ -121,7 +121,7 @@ public struct CustomerIndex: Sendable {
         let range = byteRange(customer)
         guard range.count == id.count else { return false }
         return arena.withUnsafeBufferPointer { stored in
-            id.count == 0 || memcmpEqual(stored.baseAddress! + range.lowerBound, id.baseAddress!, id.count)
+            id.isEmpty || UnsafeRawBufferPointer(start: stored.baseAddress! + range.lowerBound, count: id.count).hasSameBytes(as: id)
         }
     }
 
@@ -248,12 +248,4 @@ extension CustomerIndex {
         moveEnd = Int32(idEnds.count)
         move(Int.max)
     }
-}
-
-@inline(__always)
-private func memcmpEqual(_ lhs: UnsafeRawPointer, _ rhs: UnsafeRawPointer, _ count: Int) -> Bool {
-    for offset in 0..<count where lhs.load(fromByteOffset: offset, as: UInt8.self) != rhs.load(fromByteOffset: offset, as: UInt8.self) {
-        return false
-    }
-    return true
 }

@@ -17,6 +17,8 @@ public struct DuplicateFilter: Sendable {
     typealias Key = IDHashSet.Key
 
     public let horizonMilliseconds: Int64
+    /// The seed of an id's second hash (the first's is 0).
+    static let secondSeed: UInt64 = 0x9E37_79B9_7F4A_7C15
     public private(set) var capacity: Int
     /// Ids forgotten before their horizon passed, to keep at most ``capacity``.
     public private(set) var forgottenEarly = 0
@@ -35,7 +37,8 @@ public struct DuplicateFilter: Sendable {
     /// Records `id` seen at event time `time`; returns false when it was already seen within the horizon.
     public mutating func insert(_ id: UnsafeRawBufferPointer, at time: Int64) -> Bool {
         guard horizonMilliseconds > 0 else { return true }
-        var key = Key(first: ByteHash.hash(id, seed: 0), second: ByteHash.hash(id, seed: 0x9E37_79B9_7F4A_7C15))
+        let (first, second) = ByteHash.hashes(id, seeds: 0, Self.secondSeed)
+        var key = Key(first: first, second: second)
         // The set cannot hold (0, 0); an id hashing to it (odds 1 in 2^128) is kept as (0, 1).
         if key == .empty { key.second = 1 }
         guard seen.insert(key) else { return false }

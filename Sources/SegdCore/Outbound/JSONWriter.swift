@@ -109,7 +109,8 @@ public struct JSONWriter: Sendable {
 
     private mutating func fragment(_ text: UnsafeRawBufferPointer) {
         put(text, quoted: false, colon: false)
-        needsComma = !(text.last == UInt8(ascii: ":") || text.last == UInt8(ascii: "{"))
+        let last = text.isEmpty ? 0 : text[text.count - 1]
+        needsComma = last != UInt8(ascii: ":") && last != UInt8(ascii: "{")
     }
 
     /// Writes the comma due, then `text` (in quotes when `quoted`, followed by a colon when
@@ -171,25 +172,31 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func integer(_ value: Int64) {
-        separate()
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        let comma = needsComma ? 1 : 0
+        let sign = value < 0 ? 1 : 0
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { reversed in
+        // The comma due, the sign and the digits in one piece, the digits written from the last.
+        buffer.append(length: comma + sign + Self.decimalDigits(magnitude)) { out in
+            if comma == 1 { out[0] = UInt8(ascii: ",") }
+            if sign == 1 { out[comma] = UInt8(ascii: "-") }
+            var position = out.count
             repeat {
-                reversed[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                position -= 1
+                out[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
                 magnitude /= 10
-                count += 1
             } while magnitude > 0
-            let length = count
-            buffer.append(length: length) { text in
-                for index in 0..<length { text[index] = reversed[length - 1 - index] }
-            }
         }
         needsComma = true
+    }
+
+    private static func decimalDigits(_ value: UInt64) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
     }
 
     public mutating func integer(_ value: Int) { integer(Int64(value)) }
