@@ -116,16 +116,28 @@ public struct JSONWriter: Sendable {
     /// Writes the comma due, then `text` (in quotes when `quoted`, followed by a colon when
     /// `colon`), in one piece: one capacity check for the whole, not one per character.
     private mutating func put(_ text: UnsafeRawBufferPointer, quoted: Bool, colon: Bool) {
-        let comma = needsComma ? 1 : 0
         let quote = quoted ? 1 : 0
-        buffer.append(length: comma + 2 * quote + text.count + (colon ? 1 : 0)) { out in
-            out[0] = UInt8(ascii: ",")
-            out[comma] = UInt8(ascii: "\"")
+        Self.appendAfterComma(needsComma, 2 * quote + text.count + (colon ? 1 : 0), to: &buffer) { out in
+            if quoted { out[0] = UInt8(ascii: "\"") }
             if let source = text.baseAddress {
-                UnsafeMutableRawPointer(out.baseAddress! + comma + quote).copyMemory(from: source, byteCount: text.count)
+                UnsafeMutableRawPointer(out.baseAddress! + quote).copyMemory(from: source, byteCount: text.count)
             }
-            if quoted { out[comma + 1 + text.count] = UInt8(ascii: "\"") }
+            if quoted { out[quote + text.count] = UInt8(ascii: "\"") }
             if colon { out[out.count - 1] = UInt8(ascii: ":") }
+        }
+    }
+
+    /// Appends the comma due (when `comma`), then `length` bytes that `body` writes in place: one
+    /// capacity check for the whole piece, not one per part. Static, so that `body` may use the
+    /// writer's other stored properties while `buffer` is being appended to.
+    @inline(__always)
+    private static func appendAfterComma(
+        _ comma: Bool, _ length: Int, to buffer: inout ByteAppender, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) {
+        let skip = comma ? 1 : 0
+        buffer.append(length: skip + length) { out in
+            if comma { out[0] = UInt8(ascii: ",") }
+            body(UnsafeMutableBufferPointer(start: out.baseAddress! + skip, count: length))
         }
     }
 
@@ -172,13 +184,11 @@ public struct JSONWriter: Sendable {
     }
 
     public mutating func integer(_ value: Int64) {
-        let comma = needsComma ? 1 : 0
         let sign = value < 0 ? 1 : 0
         var magnitude = value.magnitude
-        // The comma due, the sign and the digits in one piece, the digits written from the last.
-        buffer.append(length: comma + sign + Self.decimalDigits(magnitude)) { out in
-            if comma == 1 { out[0] = UInt8(ascii: ",") }
-            if sign == 1 { out[comma] = UInt8(ascii: "-") }
+        // The sign and the digits in one piece, the digits written from the last.
+        Self.appendAfterComma(needsComma, sign + Self.decimalDigits(magnitude), to: &buffer) { out in
+            if sign == 1 { out[0] = UInt8(ascii: "-") }
             var position = out.count
             repeat {
                 position -= 1
@@ -220,12 +230,9 @@ public struct JSONWriter: Sendable {
 
     /// Writes an event time as an RFC 3339 string (``TimestampFormat``).
     public mutating func timestamp(_ milliseconds: Int64) {
-        let comma = needsComma ? 1 : 0
-        // The comma due, the quotes and the time in one piece.
-        buffer.append(length: comma + TimestampFormat.length + 2) { out in
-            out[0] = UInt8(ascii: ",")
-            out[comma] = UInt8(ascii: "\"")
-            timestamps.write(milliseconds, into: UnsafeMutableBufferPointer(start: out.baseAddress! + comma + 1, count: TimestampFormat.length))
+        Self.appendAfterComma(needsComma, TimestampFormat.length + 2, to: &buffer) { out in
+            out[0] = UInt8(ascii: "\"")
+            timestamps.write(milliseconds, into: UnsafeMutableBufferPointer(start: out.baseAddress! + 1, count: TimestampFormat.length))
             out[out.count - 1] = UInt8(ascii: "\"")
         }
         needsComma = true
