@@ -43,28 +43,11 @@ struct FamilyTableTests {
                     features[orders] = Double(checked % 4)
                     var words: [UInt64] = [~0]  // every bit set before, as a stale membership would be
                     catalog.evaluate(features: features, memberships: &words)
-                    #expect(words[0] == Self.expectedWords(features, catalog: catalog), "r \(rValue) fm \(fmValue) cart \(cartValue)")
+                    #expect(words == catalog.evaluatedRuleByRule(features: features, memberships: [~0]), "r \(rValue) fm \(fmValue) cart \(cartValue)")
                     checked += 1
                 }
             }
         }
         #expect(checked == 400)
-    }
-
-    /// The memberships by running each rule alone, in evaluation order, first match in a family
-    /// winning: the meaning the linked program must keep.
-    private static func expectedWords(_ features: [Double], catalog: SegmentCatalog) -> UInt64 {
-        var words: [UInt64] = [~0]
-        var claimed = Set<Int>()
-        for segment in catalog.evaluationOrder {
-            let family = catalog.familyOfSegment[segment]
-            let holds = family.map { !claimed.contains($0) } ?? true
-                && features.withUnsafeBufferPointer { values in
-                    words.withUnsafeBufferPointer { catalog.segments[segment].rule.evaluate(features: values, memberships: $0) }
-                }
-            if holds, let family { claimed.insert(family) }
-            if holds { words[0] |= 1 << UInt64(segment) } else { words[0] &= ~(1 << UInt64(segment)) }
-        }
-        return words[0] & (1 << UInt64(catalog.segments.count) - 1) | ~0 << UInt64(catalog.segments.count)
     }
 }

@@ -6,7 +6,8 @@ import SegdCore
 struct RuleExpressionGenerator {
     var random: RuleTestRandom
     let features: [String]
-    let segments: [String]
+    /// The segments a rule may refer to; with none, no rule refers to one.
+    var segments: [String]
 
     static let constants: [Double] = [0, 1, 2, 3, 0.5, 2.5, 10, 500, 1e20]
     // NaN stands for a feature with no value (r_score before a first order), which every comparison but `!=` rejects.
@@ -21,8 +22,8 @@ struct RuleExpressionGenerator {
         let node: RuleExpression.Node
         switch choice {
         case 0: node = .comparison(pick(ComparisonOperator.allCases), number(depth: max(depth - 1, 0)), number(depth: max(depth - 1, 0)))
-        case 1: node = .segment(pick(segments), nameLocation: Self.here)
-        case 2: node = .boolean(Int.random(in: 0..<4, using: &random) == 0)
+        case 1 where !segments.isEmpty: node = .segment(pick(segments), nameLocation: Self.here)
+        case 1, 2: node = .boolean(Int.random(in: 0..<4, using: &random) == 0)
         case 3: node = .not(condition(depth: depth - 1))
         case 4, 5: node = .and(condition(depth: depth - 1), condition(depth: depth - 1))
         case 6, 7: node = .or(condition(depth: depth - 1), condition(depth: depth - 1))

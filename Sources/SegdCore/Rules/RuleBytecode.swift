@@ -28,6 +28,14 @@ enum RuleInstruction: Sendable {
     /// has claimed `family`, clears segment `segment`'s bit and goes on at `next` without running
     /// its rule, whose answer could not matter.
     case skipIfClaimed(family: Int, segment: Int, next: Int)
+    /// Only in a linked program, in place of a rule's `jumpIfFeatureComparison` that jumps to a
+    /// `result`, the shape most rules end or fail early in: when `jumpsOn` holds for feature
+    /// `slot` and `constant`, decides `segment` as `value` (the result's), as ``decide(segment:family:value:next:)``
+    /// would, and goes on at `next`; otherwise falls through. A member of a claimed family is
+    /// cleared and skipped here as ``skipIfClaimed(family:segment:next:)`` would, so a rule that
+    /// begins with one needs no guard. One step where there were a jump and a `decide`, and often a
+    /// guard: each step is an indirect jump, the interpreter's largest cost.
+    case decideIfFeatureComparison(slot: Int, constant: Double, jumpsOn: ComparisonTable, value: Bool, segment: Int, family: Int, next: Int)
     /// Only in a linked program, before the code of a family whose members all read only features
     /// with a few possible values: decides every member by looking up ``RuleProgram/tables``
     /// `[table]` and goes on at `next`, past the members' code; falls through to that code when a
@@ -90,13 +98,20 @@ extension RuleProgram {
         var instructions: [RuleInstruction] = []
         var constants: [Double] = []
         func append(_ rule: (segment: Int, family: Int, program: RuleProgram)) {
-            let guarded = rule.family >= 0
+            let code = rule.program.instructions
+            let guarded = rule.family >= 0 && rule.program.settledComparison(code[0]) == nil
             let base = instructions.count + (guarded ? 1 : 0)
             let constantBase = constants.count
-            let next = base + rule.program.instructions.count
+            let next = base + code.count
             if guarded { instructions.append(.skipIfClaimed(family: rule.family, segment: rule.segment, next: next)) }
-            for instruction in rule.program.instructions {
-                instructions.append(instruction.relocated(by: base, constantsBy: constantBase, decidingFor: rule.segment, family: rule.family, next: next))
+            for instruction in code {
+                if let settled = rule.program.settledComparison(instruction) {
+                    instructions.append(.decideIfFeatureComparison(
+                        slot: settled.slot, constant: settled.constant, jumpsOn: settled.jumpsOn, value: settled.value,
+                        segment: rule.segment, family: rule.family, next: next))
+                } else {
+                    instructions.append(instruction.relocated(by: base, constantsBy: constantBase, decidingFor: rule.segment, family: rule.family, next: next))
+                }
             }
             constants.append(contentsOf: rule.program.constants)
         }
@@ -116,6 +131,15 @@ extension RuleProgram {
         return RuleProgram(
             instructions: instructions, constants: constants, maximumStackDepth: rules.map(\.program.maximumStackDepth).max() ?? 0,
             tables: tables)
+    }
+}
+
+extension RuleProgram {
+    /// For a `feature op constant` jump to a `result`: what it tests and the result it jumps to.
+    fileprivate func settledComparison(_ instruction: RuleInstruction) -> (slot: Int, constant: Double, jumpsOn: ComparisonTable, value: Bool)? {
+        guard case .jumpIfFeatureComparison(let slot, let constant, let target, let table) = instruction,
+              case .result(let value) = instructions[target] else { return nil }
+        return (slot, constant, table, value)
     }
 }
 
@@ -142,6 +166,8 @@ extension RuleInstruction {
             .skipIfClaimed(family: family, segment: segment, next: target(old))
         case .decideFamilyByTable(let table, let old):
             .decideFamilyByTable(table: table, next: target(old))
+        case .decideIfFeatureComparison(let slot, let constant, let table, let value, let segment, let family, let old):
+            .decideIfFeatureComparison(slot: slot, constant: constant, jumpsOn: table, value: value, segment: segment, family: family, next: target(old))
         case .pushConstant, .pushFeature, .negate, .add, .subtract, .multiply, .divide, .result:
             self
         }
@@ -155,7 +181,7 @@ extension RuleInstruction {
             .jumpIfMember(first: first + constantBase, count: count, when: when, target: target + base)
         case .result(let value):
             .decide(segment: segment, family: family, value: value, next: next)
-        case .decide, .skipIfClaimed, .decideFamilyByTable:
+        case .decide, .skipIfClaimed, .decideFamilyByTable, .decideIfFeatureComparison:
             preconditionFailure("a linked program is not linked again")
         default:
             retargeted { $0 + base }

@@ -20,6 +20,14 @@ extension RuleProgram {
         instructions.withUnsafeBufferPointer { code in
             constants.withUnsafeBufferPointer { table in
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: maximumStackDepth) { stack in
+                    /// Sets segment `segment`'s bit to `value`; a member decided true claims its family, whose
+                    /// later members are then cleared without running their rules (the first match wins).
+                    @inline(__always)
+                    func decide(_ segment: Int, _ family: Int, _ value: Bool) {
+                        if value, family >= 0 { claimed[family] = true }
+                        let bit: UInt64 = 1 << UInt64(segment & 63)
+                        if value { memberships[segment >> 6] |= bit } else { memberships[segment >> 6] &= ~bit }
+                    }
                     var pc = 0
                     var top = 0  // number of values on the stack
                     while true {
@@ -79,7 +87,7 @@ extension RuleProgram {
                             return value
                         case .skipIfClaimed(let family, let segment, let next):
                             if claimed[family] {
-                                memberships[segment >> 6] &= ~(1 << UInt64(segment & 63))
+                                decide(segment, family, false)
                                 pc = next
                             } else {
                                 pc += 1
@@ -97,11 +105,18 @@ extension RuleProgram {
                                 claimed[table.family] = true
                             }
                             pc = next
+                        case .decideIfFeatureComparison(let slot, let constant, let table, let value, let segment, let family, let next):
+                            if family >= 0, claimed[family] {
+                                decide(segment, family, false)
+                                pc = next
+                            } else if table.matches(features[slot], constant) {
+                                decide(segment, family, value)
+                                pc = next
+                            } else {
+                                pc += 1
+                            }
                         case .decide(let segment, let family, let value, let next):
-                            // First match wins; a family already claimed never gets here (skipIfClaimed).
-                            if value, family >= 0 { claimed[family] = true }
-                            let bit: UInt64 = 1 << UInt64(segment & 63)
-                            if value { memberships[segment >> 6] |= bit } else { memberships[segment >> 6] &= ~bit }
+                            decide(segment, family, value)
                             pc = next
                         }
                     }

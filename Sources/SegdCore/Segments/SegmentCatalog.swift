@@ -10,7 +10,7 @@ public struct SegmentCatalog: Sendable {
     private let evaluationRank: [Int]
     /// Every segment's rule linked into one program in ``evaluationOrder``, deciding each
     /// membership bit in turn (see ``evaluate(features:memberships:)``).
-    private let program: RuleProgram
+    let program: RuleProgram
     /// What an evaluation computes: the features some rule reads, and the window sums the
     /// watches start from.
     let evaluated: FeatureSelection
