@@ -1,7 +1,7 @@
 import SegdDurability
 
 /// Each customer's most frequent product categories, from the `category` of their clicks and
-/// orders, kept as three (category, count) slots per customer in one flat array.
+/// orders, kept as three (category, count) slots per customer, one entry per customer.
 ///
 /// Counting every category exactly would need a map per customer; instead each customer keeps
 /// three counters with the space-saving rule (Metwally, Agrawal & El Abbadi 2005): a category
@@ -10,51 +10,56 @@ import SegdDurability
 /// once, for the whole population, in ``CustomerIndex`` form. Owned by the engine's single writer.
 public struct TopCategories: Sendable {
     public static let slotsPerCustomer = 3
-    /// Category numbers; `UInt16.max` marks an empty slot.
-    private var categories = GrowableColumn<UInt16>()
-    private var counts = GrowableColumn<UInt32>()
+    /// Each customer's slots in one entry, so that counting an event touches one cache line
+    /// where a column of categories and one of counts touched two.
+    private var slots = GrowableColumn<Slots>()
     private var names = CustomerIndex(expectedCustomers: 64)
+
+    /// One customer's (category, count) slots.
+    private struct Slots: BitwiseCopyable, Sendable {
+        var counts = InlineArray<3, UInt32>(repeating: 0)
+        /// Category numbers; `UInt16.max` marks an empty slot.
+        var categories = InlineArray<3, UInt16>(repeating: .max)
+
+        /// Counts one event in category `number` by the space-saving rule.
+        mutating func count(_ number: UInt16) {
+            var smallest = 0
+            for slot in 0..<TopCategories.slotsPerCustomer {
+                if categories[slot] == number {
+                    counts[slot] &+= 1
+                    return
+                }
+                if counts[slot] < counts[smallest] { smallest = slot }
+            }
+            categories[smallest] = number
+            counts[smallest] &+= 1
+        }
+    }
 
     public init() {}
 
     public mutating func addCustomer() {
-        categories.append(repeating: .max, count: Self.slotsPerCustomer)
-        counts.append(repeating: 0, count: Self.slotsPerCustomer)
+        slots.append(Slots())
     }
 
     /// Counts one event in `category` (its bytes) for `customer`. Past 65,535 distinct category
     /// names, new names are not tracked.
     public mutating func record(_ category: UnsafeRawBufferPointer, customer: Int32) {
         guard names.count < Int(UInt16.max) || names.lookup(category) != nil else { return }
-        let number = UInt16(names.intern(category))
-        let base = Int(customer) * Self.slotsPerCustomer
-        var smallest = base
-        for slot in base..<base + Self.slotsPerCustomer {
-            if categories[slot] == number {
-                counts[slot] &+= 1
-                return
-            }
-            if counts[slot] < counts[smallest] { smallest = slot }
-        }
-        categories[smallest] = number
-        counts[smallest] &+= 1
+        slots[Int(customer)].count(UInt16(names.intern(category)))
     }
 
     /// Empties `customer`'s slots. Category names stay: they are shared by the population.
     public mutating func clear(_ customer: Int32) {
-        let base = Int(customer) * Self.slotsPerCustomer
-        for slot in base..<base + Self.slotsPerCustomer {
-            categories[slot] = .max
-            counts[slot] = 0
-        }
+        slots[Int(customer)] = Slots()
     }
 
     /// `customer`'s categories, most frequent first (ties by name), at most three.
     public func top(_ customer: Int32) -> [String] {
-        let base = Int(customer) * Self.slotsPerCustomer
-        return (base..<base + Self.slotsPerCustomer)
-            .filter { categories[$0] != .max }
-            .map { (name: names.id(Int32(categories[$0])), count: counts[$0]) }
+        let customerSlots = slots[Int(customer)]
+        return (0..<Self.slotsPerCustomer)
+            .filter { customerSlots.categories[$0] != .max }
+            .map { (name: names.id(Int32(customerSlots.categories[$0])), count: customerSlots.counts[$0]) }
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
             .map(\.name)
     }
@@ -63,19 +68,28 @@ public struct TopCategories: Sendable {
 extension TopCategories {
     func encode(into writer: inout BinaryWriter) {
         names.encode(into: &writer)
-        writer.write(array: Array(categories))
-        writer.write(array: Array(counts))
+        // As two columns, every customer's three slots in turn: the format of separate columns.
+        writer.write(array: slots.flatMap { customer in (0..<Self.slotsPerCustomer).map { customer.categories[$0] } })
+        writer.write(array: slots.flatMap { customer in (0..<Self.slotsPerCustomer).map { customer.counts[$0] } })
     }
 
     init(decoding reader: inout BinaryReader, customers: Int) throws(DurabilityError) {
         names = try CustomerIndex(decoding: &reader)
-        let slots = customers * Self.slotsPerCustomer
+        let slotCount = customers * Self.slotsPerCustomer
         let categoriesAt = reader.position
-        categories = GrowableColumn(try reader.readColumn(of: UInt16.self, count: slots, "category slots"))
-        counts = GrowableColumn(try reader.readColumn(of: UInt32.self, count: slots, "category counts"))
+        let categories = try reader.readColumn(of: UInt16.self, count: slotCount, "category slots")
+        let counts = try reader.readColumn(of: UInt32.self, count: slotCount, "category counts")
         // ``record`` numbers at most UInt16.max - 1 names; `.max` marks an empty slot.
         guard names.count < Int(UInt16.max), categories.allSatisfy({ $0 == .max || Int($0) < names.count }) else {
             throw reader.invalid("a category slot names none of the \(names.count) categories", at: categoriesAt)
         }
+        slots = GrowableColumn((0..<customers).map { customer in
+            var customerSlots = Slots()
+            for slot in 0..<Self.slotsPerCustomer {
+                customerSlots.categories[slot] = categories[customer * Self.slotsPerCustomer + slot]
+                customerSlots.counts[slot] = counts[customer * Self.slotsPerCustomer + slot]
+            }
+            return customerSlots
+        })
     }
 }
