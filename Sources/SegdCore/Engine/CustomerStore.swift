@@ -165,7 +165,9 @@ public struct CustomerStore: Sendable {
         }
     }
 
-    /// The sums of `customer`'s buckets inside the selected window at `time`.
+    /// The sums of `customer`'s buckets inside the selected window at `time`. Inlined into
+    /// ``computeFeatures``, with the bucket lists' `window`, so the totals stay in registers.
+    @inline(__always)
     private func windowTotals(_ customer: Int32, _ selected: FeatureSelection.Window, at time: Int64) -> BucketLists.WindowTotals {
         let window = layout.windows[selected.window]
         let lowest = window.firstBucket(at: time)
