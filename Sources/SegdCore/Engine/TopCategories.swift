@@ -69,8 +69,18 @@ extension TopCategories {
     func encode(into writer: inout BinaryWriter) {
         names.encode(into: &writer)
         // As two columns, every customer's three slots in turn: the format of separate columns.
-        writer.write(array: slots.flatMap { customer in (0..<Self.slotsPerCustomer).map { customer.categories[$0] } })
-        writer.write(array: slots.flatMap { customer in (0..<Self.slotsPerCustomer).map { customer.counts[$0] } })
+        var categories: [UInt16] = []
+        var counts: [UInt32] = []
+        categories.reserveCapacity(slots.count * Self.slotsPerCustomer)
+        counts.reserveCapacity(slots.count * Self.slotsPerCustomer)
+        for customer in slots {
+            for slot in 0..<Self.slotsPerCustomer {
+                categories.append(customer.categories[slot])
+                counts.append(customer.counts[slot])
+            }
+        }
+        writer.write(array: categories)
+        writer.write(array: counts)
     }
 
     init(decoding reader: inout BinaryReader, customers: Int) throws(DurabilityError) {
