@@ -133,8 +133,9 @@ public struct BucketLists: Sendable {
         var delta = ActivityBucket(index: bucket)
         delta.record(event, startsSession: startsSession)
         let index = Int(customer)
-        var count = Int(places[index].count)
-        var start = Int(places[index].start)
+        let place = places[index]
+        var count = Int(place.count)
+        var start = Int(place.start)
         if count > 0 {
             let newest = slab[start + count - 1].index
             if bucket <= newest - retention { return false }
@@ -147,7 +148,7 @@ public struct BucketLists: Sendable {
                 return true
             }
         }
-        if count == Self.capacity(of: places[index]) {
+        if count == Self.capacity(of: place) {
             start = moveToLargerChunk(customer: index, count: count)
         }
         // Insert in order (nearly always at the end: events arrive roughly in time order).

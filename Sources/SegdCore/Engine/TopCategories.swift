@@ -9,7 +9,7 @@ import SegdDurability
 /// category seen more than a quarter of the time is guaranteed a slot. Category names are interned
 /// once, for the whole population, in ``CustomerIndex`` form. Owned by the engine's single writer.
 public struct TopCategories: Sendable {
-    public static let slotsPerCustomer = 3
+    public static let slotsPerCustomer = InlineArray<3, UInt32>.count
     /// Each customer's slots in one entry, so that counting an event touches one cache line
     /// where a column of categories and one of counts touched two.
     private var slots = GrowableColumn<Slots>()
@@ -18,13 +18,13 @@ public struct TopCategories: Sendable {
     /// One customer's (category, count) slots.
     private struct Slots: BitwiseCopyable, Sendable {
         var counts = InlineArray<3, UInt32>(repeating: 0)
-        /// Category numbers; `UInt16.max` marks an empty slot.
+        /// Category numbers, one per count; `UInt16.max` marks an empty slot.
         var categories = InlineArray<3, UInt16>(repeating: .max)
 
         /// Counts one event in category `number` by the space-saving rule.
         mutating func count(_ number: UInt16) {
             var smallest = 0
-            for slot in 0..<TopCategories.slotsPerCustomer {
+            for slot in counts.indices {
                 if categories[slot] == number {
                     counts[slot] &+= 1
                     return

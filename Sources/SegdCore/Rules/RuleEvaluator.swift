@@ -98,12 +98,8 @@ extension RuleProgram {
                                 pc += 1
                                 continue
                             }
-                            for member in table.members { memberships[member >> 6] &= ~(1 << UInt64(member & 63)) }
-                            if winner >= 0 {
-                                let member = table.members[winner]
-                                memberships[member >> 6] |= 1 << UInt64(member & 63)
-                                claimed[table.family] = true
-                            }
+                            for member in table.members { decide(member, table.family, false) }
+                            if winner >= 0 { decide(table.members[winner], table.family, true) }
                             pc = next
                         case .decideIfFeatureComparison(let slot, let constant, let table, let value, let segment, let family, let next):
                             if family >= 0, claimed[family] {
