@@ -184,10 +184,25 @@ let benchmarks: @Sendable () -> Void = {
     // events/s (3 s of event time per 300,000-event pass), so windows, history thresholds and
     // days barely move and nearly all the work is per event, none of it time-driven.
     pipelineBenchmark("decode + engine, live pace (Pipeline.ingest)", span: 3_000)
+    // 3c–3e take the live-pace floor apart (Benchmarks/README.md, benchmark 3): the same stream
+    // without deduplication (no event id remembered), then without it over 1,000 customers, whose
+    // state stays in cache, so that only the instructions an event costs are left; and a daemon past
+    // its first 100 s at 100,000 events/s, whose dedup set holds its 10 million ids
+    // (`dedup_max_ids`), so that each event also forgets the oldest.
+    pipelineBenchmark("decode + engine, live pace, no dedup (Pipeline.ingest)", span: 3_000) { $0.dedupHorizonMilliseconds = 0 }
+    pipelineBenchmark("decode + engine, live pace, no dedup, 1,000 customers (Pipeline.ingest)", span: 3_000, customers: 1_000) {
+        $0.dedupHorizonMilliseconds = 0
+    }
+    pipelineBenchmark("decode + engine, live pace, dedup full (Pipeline.ingest)", span: 3_000, fillDedup: true)
 }
 
-/// Benchmark 3 over a stream whose passes each cover `span` milliseconds of event time.
-func pipelineBenchmark(_ name: String, span: Int64) {
+/// Benchmark 3 over a stream of `customers` whose passes each cover `span` milliseconds of event
+/// time, with the default config's engine settings changed by `adjust`; with `fillDedup`, setup
+/// runs passes until the dedup set is full (it has forgotten an id early).
+func pipelineBenchmark(
+    _ name: String, span: Int64, customers: Int = 100_000, fillDedup: Bool = false,
+    adjust: @escaping @Sendable (inout EngineConfiguration) -> Void = { _ in }
+) {
     let state = State.shared
     Benchmark(
         name,
@@ -195,10 +210,19 @@ func pipelineBenchmark(_ name: String, span: Int64) {
             metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000_000,
             setup: {
                 state.begin()
-                let prepared = PreparedEvents(count: eventsPerPass, span: span)
-                var pipeline = try Pipeline(configuration: DefaultConfig.engineConfiguration(), maxPayloadBytes: 65_536)
+                let prepared = PreparedEvents(count: eventsPerPass, customers: customers, span: span)
+                var configuration = DefaultConfig.engineConfiguration()
+                adjust(&configuration)
+                var pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
                 prepared.preparePass(0)
                 ingestAll(prepared, &pipeline, 0..<eventsPerPass)
+                if fillDedup {
+                    while pipeline.engine.dedupForgottenEarly == 0 {
+                        prepared.preparePass(state.nextPass)
+                        state.nextPass += 1
+                        ingestAll(prepared, &pipeline, 0..<eventsPerPass)
+                    }
+                }
                 state.prepared = prepared
                 state.pipeline = pipeline
                 state.cursor = eventsPerPass // pass 0 is used up: the first iteration starts pass 1
