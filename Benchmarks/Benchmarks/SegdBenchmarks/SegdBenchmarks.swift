@@ -216,16 +216,12 @@ func pipelineBenchmark(
                 var pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
                 prepared.preparePass(0)
                 ingestAll(prepared, &pipeline, 0..<eventsPerPass)
-                if fillDedup {
-                    while pipeline.engine.dedupForgottenEarly == 0 {
-                        prepared.preparePass(state.nextPass)
-                        state.nextPass += 1
-                        ingestAll(prepared, &pipeline, 0..<eventsPerPass)
-                    }
+                state.cursor = eventsPerPass // pass 0 is used up: the next slice starts pass 1
+                while fillDedup, pipeline.engine.dedupForgottenEarly == 0 {
+                    ingestAll(prepared, &pipeline, state.nextSlice(eventsPerPass) { prepared.preparePass($0) })
                 }
                 state.prepared = prepared
                 state.pipeline = pipeline
-                state.cursor = eventsPerPass // pass 0 is used up: the first iteration starts pass 1
             },
             teardown: { state.report(name, extra: engineSummary(state.pipeline!.engine)) })
     ) { benchmark in
