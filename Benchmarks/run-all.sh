@@ -13,6 +13,7 @@ load=.build/release/segd-load
 
 echo "== 1-3: decode only, engine only, decode + engine (in process)"
 swift package benchmark --scale --no-progress 2>&1 | tee results/inprocess.txt | grep -v '^\[' 
+awk -f live-pace-breakdown.awk results/inprocess.txt
 
 echo "== 4: end to end, segd beside a bare libzmq subscriber"
 "$load" e2e --transport tcp --events "${E2E_EVENTS:-1000000}"
