@@ -20,27 +20,55 @@ struct IDHashSetTests {
         }
     }
 
-    @Test("inserts and removals agree with a Set, through growth and crowded probe runs")
+    /// The set with the arrival queue its owner keeps: each key's number under its ordinal, as
+    /// ``DuplicateFilter`` keeps whole keys. `hashLow` gives many keys the same home and low bits,
+    /// so probe runs wrap and interleave and lookups go to the queue.
+    struct IndexedKeys {
+        var set = IDHashSet()
+        var numbers: [UInt32: UInt64] = [:]
+        var ordinals: [UInt64: UInt32] = [:]
+        var nextOrdinal: UInt32 = 1
+        let hashLow: (UInt64) -> UInt32
+
+        func contains(_ number: UInt64) -> Bool {
+            set.contains(hashLow: hashLow(number)) { numbers[$0] == number }
+        }
+
+        /// Inserts `number` unless present; returns whether it did.
+        mutating func insert(_ number: UInt64) -> Bool {
+            guard !contains(number) else { return false }
+            set.insert(IDHashSet.Entry(hashLow: hashLow(number), ordinal: nextOrdinal))
+            numbers[nextOrdinal] = number
+            ordinals[number] = nextOrdinal
+            nextOrdinal += 1
+            return true
+        }
+
+        mutating func remove(_ number: UInt64) {
+            guard let ordinal = ordinals.removeValue(forKey: number) else { return }
+            set.remove(IDHashSet.Entry(hashLow: hashLow(number), ordinal: ordinal))
+            numbers[ordinal] = nil
+        }
+    }
+
+    @Test("inserts and removals agree with a Set, through growth, crowded probe runs and shared hash bits")
     func agreesWithSet() {
-        var table = IDHashSet()
+        var table = IndexedKeys { UInt32($0 % 251) }
         var model = Set<UInt64>()
         var random = SeededRandom(seed: 5)
-        // Few distinct low bits, so keys share home slots and probe runs wrap and interleave.
-        func key(_ number: UInt64) -> IDHashSet.Key {
-            IDHashSet.Key(first: (number % 251) | (number << 32), second: number + 1)
-        }
         for step in 0..<20_000 {
             let number = random.next() % 3_000
             if random.next() % 3 < 2 {
-                #expect(table.insert(key(number)) == model.insert(number).inserted)
+                let inserted = table.insert(number)
+                #expect(inserted == model.insert(number).inserted)
             } else {
-                table.remove(key(number))
+                table.remove(number)
                 model.remove(number)
             }
             guard step % 499 == 0 else { continue }
-            #expect(table.count == model.count)
-            for probe in 0..<UInt64(3_000) where table.contains(key(probe)) != model.contains(probe) {
-                Issue.record("key \(probe): in the table \(table.contains(key(probe))), in the model \(model.contains(probe))")
+            #expect(table.set.count == model.count)
+            for probe in 0..<UInt64(3_000) where table.contains(probe) != model.contains(probe) {
+                Issue.record("key \(probe): in the table \(table.contains(probe)), in the model \(model.contains(probe))")
                 return
             }
         }
@@ -48,12 +76,12 @@ struct IDHashSetTests {
 
     @Test("a set growing from 16 to 2^18 slots while its oldest keys leave, as the dedup window does, loses and invents nothing")
     func growsWhileOldKeysLeave() {
-        var table = IDHashSet()
         var random = SeededRandom(seed: 11)
-        var keys: [IDHashSet.Key] = []
+        var table = IndexedKeys { UInt32(truncatingIfNeeded: $0) }
+        var keys: [UInt64] = []
         var oldest = 0
         for step in 0..<100_000 {
-            let key = IDHashSet.Key(first: random.next() | 1, second: random.next())
+            let key = random.next()
             let inserted = table.insert(key)
             #expect(inserted)
             keys.append(key)
@@ -63,7 +91,7 @@ struct IDHashSetTests {
                 oldest += 1
             }
             guard step % 1_013 == 0 else { continue }
-            #expect(table.count == keys.count - oldest)
+            #expect(table.set.count == keys.count - oldest)
             #expect(keys[oldest...].allSatisfy { table.contains($0) }, "a remembered key went missing at step \(step)")
             #expect(!keys[..<oldest].contains { table.contains($0) }, "a forgotten key came back at step \(step)")
             let insertedAgain = table.insert(keys[keys.count - 1])
@@ -71,33 +99,33 @@ struct IDHashSetTests {
         }
     }
 
-    @Test("a copy of the set keeps its keys while the original changes")
+    @Test("a copy of the set keeps its entries while the original changes")
     func copiesAreIndependent() {
-        var original = IDHashSet()
-        for number in 1...100 { original.insert(IDHashSet.Key(first: UInt64(number), second: 0)) }
+        var original = IndexedKeys { UInt32($0) }
+        for number in 1...100 { _ = original.insert(UInt64(number)) }
         let copy = original
-        for number in 1...50 { original.remove(IDHashSet.Key(first: UInt64(number), second: 0)) }
-        for number in 101...200 { original.insert(IDHashSet.Key(first: UInt64(number), second: 0)) }
-        #expect(copy.count == 100)
-        #expect((1...100).allSatisfy { copy.contains(IDHashSet.Key(first: UInt64($0), second: 0)) })
-        #expect(!copy.contains(IDHashSet.Key(first: 150, second: 0)))
-        #expect(original.count == 150)
+        for number in 1...50 { original.remove(UInt64(number)) }
+        for number in 101...200 { _ = original.insert(UInt64(number)) }
+        #expect(copy.set.count == 100)
+        #expect((1...100).allSatisfy { copy.contains(UInt64($0)) })
+        #expect(!copy.contains(150))
+        #expect(original.set.count == 150)
+        #expect(!original.contains(25) && original.contains(75) && original.contains(150))
     }
 
     @Test("copies made while the doubled table is being prepared grow into tables of their own")
     func copiesMadeDuringPreparationGrowApart() {
-        func key(_ number: Int, _ owner: UInt64) -> IDHashSet.Key { IDHashSet.Key(first: UInt64(number), second: owner) }
-        var original = IDHashSet()
+        var original = IndexedKeys { UInt32($0 % 1_000) }
         // The ninth key makes the 16-slot table more than half full: preparing the next one starts.
-        for number in 1...9 { original.insert(key(number, 0)) }
+        for number in 1...9 { _ = original.insert(UInt64(number)) }
         var copy = original
         for number in 10...300 {
-            original.insert(key(number, 1))
-            copy.insert(key(number, 2))
+            _ = original.insert(UInt64(number))
+            _ = copy.insert(UInt64(number) + 1_000)
         }
-        #expect(original.count == 300 && copy.count == 300)
-        #expect((1...9).allSatisfy { original.contains(key($0, 0)) && copy.contains(key($0, 0)) })
-        #expect((10...300).allSatisfy { original.contains(key($0, 1)) && !original.contains(key($0, 2)) })
-        #expect((10...300).allSatisfy { copy.contains(key($0, 2)) && !copy.contains(key($0, 1)) })
+        #expect(original.set.count == 300 && copy.set.count == 300)
+        #expect((1...9).allSatisfy { original.contains(UInt64($0)) && copy.contains(UInt64($0)) })
+        #expect((10...300).allSatisfy { original.contains(UInt64($0)) && !original.contains(UInt64($0) + 1_000) })
+        #expect((10...300).allSatisfy { copy.contains(UInt64($0) + 1_000) && !copy.contains(UInt64($0)) })
     }
 }

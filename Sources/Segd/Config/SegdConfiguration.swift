@@ -56,7 +56,7 @@ public struct SegdConfiguration: Sendable {
 
     public init() {}
 
-    /// `[engine] dedup_max_ids`: a billion ids is 56 to 112 GB.
+    /// `[engine] dedup_max_ids`: a billion ids is 40 to 72 GB.
     public static let dedupCapacityRange = 1...1_000_000_000
 
     /// Reads and validates `path`; `environment` (the process's own when nil) supplies systemd's

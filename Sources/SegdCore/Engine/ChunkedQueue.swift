@@ -20,6 +20,13 @@ struct ChunkedQueue<Element>: Sequence {
 
     var first: Element? { isEmpty ? nil : chunks[0][head] }
 
+    /// The element `offset` places after the first; `offset` must be less than ``count``.
+    subscript(offset offset: Int) -> Element {
+        // Every chunk but the last is full, the first from `head` on.
+        let position = head + offset
+        return chunks[position / Self.chunkCapacity][position % Self.chunkCapacity]
+    }
+
     mutating func append(_ element: Element) {
         if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkCapacity {
             var chunk: [Element] = []

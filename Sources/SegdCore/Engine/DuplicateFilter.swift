@@ -5,16 +5,27 @@ import SegdDurability
 ///
 /// An id is kept as two independent 64-bit hashes: a false "duplicate" would need both to collide
 /// (about 1 in 10^19 per pair even with ten million ids in the horizon), while storing hashes keeps
-/// the cost per remembered id at 56 to 88 bytes whatever the id's length (32 to 64 in a set at most
-/// half full, which doubles, and 24 in the arrival queue, which grows by fixed chunks). Neither
-/// stops ingest to grow: the set moves its keys to a doubled table a few per insert. Ids are forgotten in arrival
-/// order once their event time is older than the horizon behind the clock.
+/// the cost per remembered id at 40 to 56 bytes whatever the id's length (24 in the arrival queue,
+/// which grows by fixed chunks and holds the keys, and 16 to 32 in ``IDHashSet``, an index into it
+/// at most half full, which doubles). Neither stops ingest to grow: the set moves its entries to a
+/// doubled table a few per insert. Ids are forgotten in arrival order once their event time is
+/// older than the horizon behind the clock.
 ///
 /// The horizon alone does not bound memory: at 100,000 events a second a day's ids are 8.6
 /// billion. So at most ``capacity`` ids are remembered; past it the oldest is forgotten early,
 /// and counted, since a retry of it would then be accepted.
 public struct DuplicateFilter: Sendable {
-    typealias Key = IDHashSet.Key
+    /// An id's two hashes.
+    struct Key: Equatable, Sendable {
+        var first: UInt64
+        var second: UInt64
+
+        /// Never stored: snapshots have never held it (it was the empty slot of an earlier set).
+        static let zero = Key(first: 0, second: 0)
+
+        /// What the set keeps of the key beside its arrival ordinal.
+        var hashLow: UInt32 { UInt32(truncatingIfNeeded: first) }
+    }
 
     public let horizonMilliseconds: Int64
     /// The seed of an id's second hash (the first's is 0).
@@ -24,11 +35,25 @@ public struct DuplicateFilter: Sendable {
     public private(set) var forgottenEarly = 0
     private var seen = IDHashSet()
     private var arrivals = ChunkedQueue<(time: Int64, key: Key)>()
+    /// The arrival ordinals of the oldest remembered id and of the next one: they count through
+    /// 1 ... UInt32.max and wrap to 1 (0 marks an empty slot of the set). At most 10^9 ids are
+    /// remembered, so those remembered have distinct ordinals.
+    private var oldestOrdinal: UInt32 = 1
+    private var nextOrdinal: UInt32 = 1
 
     public init(horizonMilliseconds: Int64, capacity: Int) {
+        self.init(horizonMilliseconds: horizonMilliseconds, capacity: capacity, firstOrdinal: 1)
+    }
+
+    /// With the first arrival's ordinal given, so a test can reach the ordinals' wrap from
+    /// UInt32.max to 1 without four billion inserts.
+    init(horizonMilliseconds: Int64, capacity: Int, firstOrdinal: UInt32) {
         precondition(capacity > 0, "DuplicateFilter: capacity must be positive")
+        precondition(firstOrdinal != 0, "ordinal 0 marks an empty slot")
         self.horizonMilliseconds = horizonMilliseconds
         self.capacity = capacity
+        oldestOrdinal = firstOrdinal
+        nextOrdinal = firstOrdinal
     }
 
     /// The number of ids remembered.
@@ -39,12 +64,30 @@ public struct DuplicateFilter: Sendable {
         guard horizonMilliseconds > 0 else { return true }
         let (first, second) = ByteHash.hashes(id, seeds: 0, Self.secondSeed)
         var key = Key(first: first, second: second)
-        // The set cannot hold (0, 0); an id hashing to it (odds 1 in 2^128) is kept as (0, 1).
-        if key == .empty { key.second = 1 }
-        guard seen.insert(key) else { return false }
-        arrivals.append((time, key))
+        // An id hashing to (0, 0) (odds 1 in 2^128) is kept as (0, 1).
+        if key == .zero { key.second = 1 }
+        guard remember(key, at: time) else { return false }
         forgetBeyondCapacity()
         return true
+    }
+
+    /// Adds `key` as the newest arrival unless it is remembered already; returns whether it was added.
+    private mutating func remember(_ key: Key, at time: Int64) -> Bool {
+        guard !seen.contains(hashLow: key.hashLow, where: { arrivals[offset: position(of: $0)].key == key }) else { return false }
+        seen.insert(IDHashSet.Entry(hashLow: key.hashLow, ordinal: nextOrdinal))
+        arrivals.append((time, key))
+        nextOrdinal = Self.ordinal(after: nextOrdinal)
+        return true
+    }
+
+    /// Where the id of arrival `ordinal` stands in the arrival queue.
+    private func position(of ordinal: UInt32) -> Int {
+        let distance = Int(ordinal) - Int(oldestOrdinal)
+        return distance >= 0 ? distance : distance + Int(UInt32.max)
+    }
+
+    private static func ordinal(after ordinal: UInt32) -> UInt32 {
+        ordinal == .max ? 1 : ordinal + 1
     }
 
     /// Forgets ids whose event time is older than `clock` minus the horizon.
@@ -70,8 +113,8 @@ public struct DuplicateFilter: Sendable {
 
     private mutating func forgetOldest() {
         let oldest = arrivals.removeFirst()
-        // An id is remembered once at a time, so its oldest arrival is its only one.
-        seen.remove(oldest.key)
+        seen.remove(IDHashSet.Entry(hashLow: oldest.key.hashLow, ordinal: oldestOrdinal))
+        oldestOrdinal = Self.ordinal(after: oldestOrdinal)
     }
 }
 
@@ -102,8 +145,9 @@ extension DuplicateFilter {
         seen = IDHashSet(minimumCapacity: times.count)
         for row in times.indices {
             let key = Key(first: firsts[row], second: seconds[row])
-            guard key != .empty, seen.insert(key) else { throw reader.invalid("remembered event id hashes repeat or are (0, 0)", at: keysAt) }
-            arrivals.append((times[row], key))
+            guard key != .zero, remember(key, at: times[row]) else {
+                throw reader.invalid("remembered event id hashes repeat or are (0, 0)", at: keysAt)
+            }
         }
         if formatVersion >= 2 {
             let forgottenAt = reader.position

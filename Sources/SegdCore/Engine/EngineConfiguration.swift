@@ -61,7 +61,7 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.churn = churn
     }
 
-    /// Ten million ids: 0.6 to 1.1 GB, 100 seconds of a stream of 100,000 events a second, the
+    /// Ten million ids: 0.5 to 0.65 GB, 100 seconds of a stream of 100,000 events a second, the
     /// whole 24 h horizon of one under 115 a second.
     public static let defaultDedupCapacity = 10_000_000
 
