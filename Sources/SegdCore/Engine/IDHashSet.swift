@@ -133,14 +133,20 @@ private typealias EntryTable = ZeroedTable<IDHashSet.Entry>
 extension ZeroedTable<IDHashSet.Entry> {
     private func home(_ hashLow: UInt32) -> Int { Int(hashLow) & mask }
 
-    /// Whether an entry with `hashLow` is present whose ordinal `isKey` accepts.
-    func contains(hashLow: UInt32, where isKey: (UInt32) -> Bool) -> Bool {
+    /// The slot of the first entry in `hashLow`'s probe run that `matches`, if any.
+    @inline(__always)
+    private func firstSlot(from hashLow: UInt32, where matches: (IDHashSet.Entry) -> Bool) -> Int? {
         var index = home(hashLow)
         while !slots[index].isEmpty {
-            if slots[index].hashLow == hashLow, isKey(slots[index].ordinal) { return true }
+            if matches(slots[index]) { return index }
             index = (index + 1) & mask
         }
-        return false
+        return nil
+    }
+
+    /// Whether an entry with `hashLow` is present whose ordinal `isKey` accepts.
+    func contains(hashLow: UInt32, where isKey: (UInt32) -> Bool) -> Bool {
+        firstSlot(from: hashLow) { $0.hashLow == hashLow && isKey($0.ordinal) } != nil
     }
 
     /// Puts `entry`, known to be absent, in the first empty slot from its home.
@@ -152,14 +158,8 @@ extension ZeroedTable<IDHashSet.Entry> {
 
     /// Removes `entry` if present and returns whether it was.
     func remove(_ entry: IDHashSet.Entry) -> Bool {
-        var index = home(entry.hashLow)
-        while !slots[index].isEmpty {
-            if slots[index] == entry {
-                vacate(index, isEmpty: \.isEmpty, home: { home($0.hashLow) })
-                return true
-            }
-            index = (index + 1) & mask
-        }
-        return false
+        guard let slot = firstSlot(from: entry.hashLow, where: { $0 == entry }) else { return false }
+        vacate(slot, isEmpty: \.isEmpty, home: { home($0.hashLow) })
+        return true
     }
 }
