@@ -1,5 +1,5 @@
-# Where an event's time goes at live pace, from the mean events/s lines that benchmarks 1 and
-# 3b-3e print (results/inprocess.txt): ns an event = 10^9 / events/s, and each part the
+# Where an event's time goes at live pace, from the mean events/s lines that benchmarks 1, 2b, 2c
+# and 3b-3e print (results/inprocess.txt): ns an event = 10^9 / events/s, and each part the
 # difference between two benchmarks that differ in that part alone (Benchmarks/README.md, 3c-3e).
 match($0, /^[^:]+: [0-9]+ events\/s/) {
     name = substr($0, 1, index($0, ":") - 1)
@@ -22,4 +22,9 @@ END {
     printf "  customer state from memory                 %6.0f\n", ns[bare] - ns[cached]
     printf "  deduplication, set growing (3b)            %6.0f   total %6.0f\n", ns[live] - ns[bare], ns[live]
     printf "  deduplication, set full at 10 M ids (3e)   %6.0f   total %6.0f\n", ns[full] - ns[bare], ns[full]
+    ahead = "engine only, live pace, dedup full"
+    alone = "engine only, live pace, dedup full, no read-ahead"
+    if ((ahead in ns) && (alone in ns)) {
+        printf "the loop thread's engine work, set full: %.0f ns an event (2b), %.0f without the dedup read-ahead (2c)\n", ns[ahead], ns[alone]
+    }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every segd benchmark once on this machine (Benchmarks/README.md says what each measures).
 # Results: the terminal, results/inprocess.txt, results/results.jsonl, results/callgrind-*.txt.
-# Takes about 12 minutes on 2 cores, plus build time; run one at a time.
+# Takes about 14 minutes on 2 cores, plus build time; run one at a time.
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p results

@@ -36,4 +36,27 @@ struct DuplicateFilterTests {
         #expect(!insert(&filter, "e-6", at: 1_550))
         #expect(!insert(&filter, "e-9", at: 1_550))
     }
+
+    @Test("reading a group's slots ahead changes no answer, while the set grows and once it forgets at capacity")
+    func readingAheadChangesNothing() {
+        var plain = DuplicateFilter(horizonMilliseconds: 86_400_000, capacity: 3_000)
+        var readingAhead = plain
+        // Every fifth id repeats one from 7 arrivals back (inside the capacity) or 4,000 back
+        // (forgotten early), so groups hold duplicates of both kinds.
+        let ids = (0..<12_000).map { number in
+            number % 5 != 4 ? "e-\(number)" : number % 10 == 4 ? "e-\(number - 7)" : "e-\(max(0, number - 4_000))"
+        }
+        for groupStart in stride(from: 0, to: ids.count, by: 16) {
+            let group = ids[groupStart..<min(groupStart + 16, ids.count)]
+            for id in group { Array(id.utf8).withUnsafeBytes { readingAhead.announce($0) } }
+            readingAhead.readAhead()
+            for (offset, id) in group.enumerated() {
+                let expected = insert(&plain, id, at: Int64(groupStart + offset))
+                #expect(insert(&readingAhead, id, at: Int64(groupStart + offset)) == expected, "\(id) answered differently")
+            }
+        }
+        #expect(readingAhead.count == plain.count)
+        #expect(readingAhead.forgottenEarly == plain.forgottenEarly)
+        #expect(plain.forgottenEarly > 0)
+    }
 }

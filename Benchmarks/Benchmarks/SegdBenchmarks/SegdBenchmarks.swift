@@ -91,23 +91,39 @@ func decodeAll(_ prepared: PreparedEvents, _ decoder: inout EventDecoder, _ indi
     return sum
 }
 
-func applyAll(_ events: PreDecodedEvents, _ engine: inout SegmentEngine, _ indices: Range<Int>) {
+/// Applies the events as the ingest loop applies a received batch: a group of
+/// `SegmentEngine.readAheadGroupSize` at a time, each group's dedup slots read together first
+/// when `readingAhead` (`SegmentEngine.readAheadAdmissions`).
+func applyAll(_ events: PreDecodedEvents, _ engine: inout SegmentEngine, _ indices: Range<Int>, readingAhead: Bool = true) {
     let text = events.text
     events.events.withUnsafeBufferPointer { decoded in
-        for index in indices {
-            if let rejection = engine.apply(decoded[index], text: text, receivedAt: receivedAt) {
-                engine.reject(rejection, topic: UnsafeRawBufferPointer(start: nil, count: 0), payload: UnsafeRawBufferPointer(start: nil, count: 0), frames: 2)
+        for groupStart in stride(from: indices.lowerBound, to: indices.upperBound, by: SegmentEngine.readAheadGroupSize) {
+            let group = groupStart..<min(groupStart + SegmentEngine.readAheadGroupSize, indices.upperBound)
+            if readingAhead {
+                text.withUnsafeBytes { bytes in
+                    for index in group { engine.announceAdmission(ofEventID: UnsafeRawBufferPointer(rebasing: bytes[decoded[index].eventID.indices])) }
+                }
+                engine.readAheadAdmissions()
             }
-            if index % batch == batch - 1 { engine.outbound.removeAll() }
+            for index in group {
+                if let rejection = engine.apply(decoded[index], text: text, receivedAt: receivedAt) {
+                    engine.reject(rejection, topic: UnsafeRawBufferPointer(start: nil, count: 0), payload: UnsafeRawBufferPointer(start: nil, count: 0), frames: 2)
+                }
+                if index % batch == batch - 1 { engine.outbound.removeAll() }
+            }
         }
     }
     engine.outbound.removeAll()
 }
 
+/// Ingests the messages as `segd replay` does: a group at a time (`Pipeline.ingest(_:receivedAt:afterEach:)`).
 func ingestAll(_ prepared: PreparedEvents, _ pipeline: inout Pipeline, _ indices: Range<Int>) {
-    for index in indices {
-        prepared.withMessage(index) { pipeline.ingest(topic: $0, payload: $1, receivedAt: receivedAt) }
-        if index % batch == batch - 1 { pipeline.engine.outbound.removeAll() }
+    var index = indices.lowerBound
+    prepared.withMessages(indices) { messages in
+        pipeline.ingest(messages, receivedAt: receivedAt) { pipeline in
+            if index % batch == batch - 1 { pipeline.engine.outbound.removeAll() }
+            index += 1
+        }
     }
     pipeline.engine.outbound.removeAll()
 }
@@ -151,34 +167,17 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(state.sink)
     }
 
-    // 2. The engine alone, on events decoded ahead of time (SegmentEngine.apply, as Pipeline calls it).
-    Benchmark(
-        "engine only (pre-decoded)",
-        configuration: .init(
-            metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000_000,
-            setup: {
-                state.begin()
-                let prepared = PreparedEvents(count: eventsPerPass)
-                let events = PreDecodedEvents(prepared)
-                var engine = try SegmentEngine(configuration: DefaultConfig.engineConfiguration())
-                events.preparePass(0)
-                applyAll(events, &engine, 0..<eventsPerPass)
-                state.preDecoded = events
-                state.engine = engine
-                state.cursor = eventsPerPass // pass 0 is used up: the first iteration starts pass 1
-            },
-            teardown: { state.report("engine only (pre-decoded)", extra: engineSummary(state.engine!)) })
-    ) { benchmark in
-        let events = state.preDecoded!
-        let slice = state.nextSlice(benchmark.scaledIterations.count) { events.preparePass($0) }
-        benchmark.startMeasurement()
-        let start = monotonicNanoseconds()
-        applyAll(events, &state.engine!, slice)
-        state.record(events: slice.count, nanoseconds: monotonicNanoseconds() - start)
-        benchmark.stopMeasurement()
-    }
+    // 2. The engine alone, on events decoded ahead of time, applied as the ingest loop applies a
+    // received batch (SegmentEngine.readAheadAdmissions, then SegmentEngine.apply, as Pipeline calls it).
+    engineBenchmark("engine only (pre-decoded)", span: 90 * 86_400_000)
+    // 2b. The same at live pace with the dedup set full (the stream and state of 3e below): the
+    // loop thread's work per event in a daemon past its first 100 s at 100,000 events/s. 2c is 2b
+    // without the dedup slots read ahead, each group's misses then taken one event at a time.
+    engineBenchmark("engine only, live pace, dedup full", span: 3_000, fillDedup: true)
+    engineBenchmark("engine only, live pace, dedup full, no read-ahead", span: 3_000, fillDedup: true, readingAhead: false)
 
-    // 3. Decode + engine: Pipeline.ingest over (topic, payload) pairs, what the ingest loop does per message.
+    // 3. Decode + engine: Pipeline.ingest over (topic, payload) pairs, a group at a time, as
+    // `segd replay` runs it; on one thread what the daemon's receiver and loop threads do.
     pipelineBenchmark("decode + engine (Pipeline.ingest)", span: 90 * 86_400_000)
     // 3b. The same at live pace: event time advances as it would for a live stream of 100,000
     // events/s (3 s of event time per 300,000-event pass), so windows, history thresholds and
@@ -194,6 +193,39 @@ let benchmarks: @Sendable () -> Void = {
         $0.dedupHorizonMilliseconds = 0
     }
     pipelineBenchmark("decode + engine, live pace, dedup full (Pipeline.ingest)", span: 3_000, fillDedup: true)
+}
+
+/// Benchmark 2 over a stream whose passes each cover `span` milliseconds of event time; with
+/// `fillDedup`, setup runs passes until the dedup set is full (it has forgotten an id early).
+func engineBenchmark(_ name: String, span: Int64, fillDedup: Bool = false, readingAhead: Bool = true) {
+    let state = State.shared
+    Benchmark(
+        name,
+        configuration: .init(
+            metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000_000,
+            setup: {
+                state.begin()
+                let events = PreDecodedEvents(PreparedEvents(count: eventsPerPass, span: span))
+                var engine = try SegmentEngine(configuration: DefaultConfig.engineConfiguration())
+                events.preparePass(0)
+                applyAll(events, &engine, 0..<eventsPerPass, readingAhead: readingAhead)
+                state.cursor = eventsPerPass // pass 0 is used up: the first iteration starts pass 1
+                while fillDedup, engine.dedupForgottenEarly == 0 {
+                    applyAll(events, &engine, state.nextSlice(eventsPerPass) { events.preparePass($0) }, readingAhead: readingAhead)
+                }
+                state.preDecoded = events
+                state.engine = engine
+            },
+            teardown: { state.report(name, extra: engineSummary(state.engine!)) })
+    ) { benchmark in
+        let events = state.preDecoded!
+        let slice = state.nextSlice(benchmark.scaledIterations.count) { events.preparePass($0) }
+        benchmark.startMeasurement()
+        let start = monotonicNanoseconds()
+        applyAll(events, &state.engine!, slice, readingAhead: readingAhead)
+        state.record(events: slice.count, nanoseconds: monotonicNanoseconds() - start)
+        benchmark.stopMeasurement()
+    }
 }
 
 /// Benchmark 3 over a stream of `customers` whose passes each cover `span` milliseconds of event

@@ -84,6 +84,32 @@ public final class PreparedEvents {
         }
     }
 
+    /// Calls `body` with events `indices` as messages, valid during the call; what a file reader
+    /// hands `Pipeline.ingest(_:receivedAt:afterEach:)`.
+    public func withMessages<R>(_ indices: Range<Int>, _ body: (UnsafeBufferPointer<RawMessage>) -> R) -> R {
+        Self.allTopics.withUnsafeBytes { topics in
+            payloads.withUnsafeBytes { all in
+                messages.removeAll(keepingCapacity: true)
+                for index in indices {
+                    let topic = Self.topicRanges[Int(kinds[index].rawValue)]
+                    messages.append(RawMessage(
+                        topic: UnsafeRawBufferPointer(rebasing: topics[topic]),
+                        payload: UnsafeRawBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]]), frames: 2))
+                }
+                return messages.withUnsafeBufferPointer(body)
+            }
+        }
+    }
+
+    /// Every topic's bytes back to back, and where each lies, for ``withMessages(_:_:)``.
+    private static let allTopics = topics.flatMap { $0 }
+    private static let topicRanges = topics.indices.map { kind in
+        let start = topics[..<kind].map(\.count).reduce(0, +)
+        return start..<start + topics[kind].count
+    }
+    /// Scratch for ``withMessages(_:_:)``, kept so that a measured call allocates nothing.
+    private var messages: [RawMessage] = []
+
     /// Calls `body` with the topic and payload of event `index`.
     @inline(__always)
     public func withMessage<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> R) -> R {

@@ -1,4 +1,5 @@
 import Glibc
+import SegdCore
 
 /// Reads the file form of inbound messages — one per line, `topic<TAB>json` — from a file or
 /// standard input, in chunks, handing each line's two parts to a closure without copying them.
@@ -27,8 +28,18 @@ public final class MessageFileReader {
 
     /// Calls `body(topic, payload, frames)` for every line; `frames` is 2, or 1 when the line has no TAB.
     public func forEachMessage(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
+        try forEachGroup { group in
+            for message in group { try body(message.topic, message.payload, message.frames) }
+        }
+    }
+
+    /// Calls `body` with the lines in order, up to `maximumCount` at a time (fewer where a chunk of
+    /// the file ends), each as a ``RawMessage`` whose bytes stay valid during the call.
+    func forEachGroup(maximumCount: Int = SegmentEngine.readAheadGroupSize, _ body: (UnsafeBufferPointer<RawMessage>) throws -> Void) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var filled = 0
+        var group: [RawMessage] = []
+        group.reserveCapacity(maximumCount)
         while true {
             if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
@@ -39,7 +50,13 @@ public final class MessageFileReader {
             let atEnd = count == 0
             filled += count
             let consumed = try buffer.withUnsafeBytes { bytes in
-                try Self.splitLines(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), final: atEnd, body)
+                let consumed = try Self.splitLines(UnsafeRawBufferPointer(rebasing: bytes[0..<filled]), final: atEnd) { message in
+                    group.append(message)
+                    if group.count == maximumCount { try Self.hand(&group, to: body) }
+                }
+                // The lines point into this chunk, which the next read moves.
+                try Self.hand(&group, to: body)
+                return consumed
             }
             if consumed > 0 {
                 buffer.withUnsafeMutableBytes { bytes in
@@ -52,12 +69,15 @@ public final class MessageFileReader {
         }
     }
 
+    private static func hand(_ group: inout [RawMessage], to body: (UnsafeBufferPointer<RawMessage>) throws -> Void) throws {
+        guard !group.isEmpty else { return }
+        try group.withUnsafeBufferPointer(body)
+        group.removeAll(keepingCapacity: true)
+    }
+
     /// Hands every complete line of `bytes` to `body` and returns how many bytes were used. With
     /// `final`, a trailing line without a newline is complete too.
-    private static func splitLines(
-        _ bytes: UnsafeRawBufferPointer, final: Bool,
-        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void
-    ) throws -> Int {
+    private static func splitLines(_ bytes: UnsafeRawBufferPointer, final: Bool, _ body: (RawMessage) throws -> Void) throws -> Int {
         var lineStart = 0
         var index = 0
         while index < bytes.count {
@@ -74,15 +94,15 @@ public final class MessageFileReader {
         return lineStart
     }
 
-    private static func emit(_ line: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, Int) throws -> Void) throws {
+    private static func emit(_ line: UnsafeRawBufferPointer, _ body: (RawMessage) throws -> Void) throws {
         var end = line.count
         if end > 0, line[end - 1] == 0x0D { end -= 1 }
         guard end > 0 else { return }
         let content = UnsafeRawBufferPointer(rebasing: line[0..<end])
         if let tab = content.firstIndex(of: 0x09) {
-            try body(UnsafeRawBufferPointer(rebasing: content[0..<tab]), UnsafeRawBufferPointer(rebasing: content[(tab + 1)...]), 2)
+            try body(RawMessage(topic: UnsafeRawBufferPointer(rebasing: content[0..<tab]), payload: UnsafeRawBufferPointer(rebasing: content[(tab + 1)...]), frames: 2))
         } else {
-            try body(content, UnsafeRawBufferPointer(start: nil, count: 0), 1)
+            try body(RawMessage(topic: content, payload: UnsafeRawBufferPointer(start: nil, count: 0), frames: 1))
         }
     }
 }

@@ -106,6 +106,12 @@ struct InboundBatch: Sendable {
         }
     }
 
+    /// The `event_id` (a range of ``text``) of message `index`, when it decoded to an event.
+    func eventID(_ index: Int) -> TextRange? {
+        guard case .event(let event) = messages[index].decoding else { return nil }
+        return event.eventID
+    }
+
     /// Calls `body` with message `index`, its encoded journal entry, and its topic and payload
     /// bytes, all valid only inside it.
     func withMessage<R, E: Error>(

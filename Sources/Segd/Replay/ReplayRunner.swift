@@ -53,10 +53,12 @@ public struct ReplayRunner {
         let reader = try MessageFileReader(path: options.input)
         // One receipt time for the whole file, so `future` is judged the same way on every line.
         let startedAt = WallClock.milliseconds()
-        try reader.forEachMessage { topic, payload, frames in
-            JournalEntry.message(receivedAt: startedAt, frames: frames, topic: topic, payload: payload).apply(to: &pipeline)
-            if pipeline.engine.churnRefitDue { reportRefit(pipeline.engine.refitChurnModelIfDue()) }
-            if pipeline.engine.outbound.count >= flushThreshold { try drain(&pipeline, into: &emitter) }
+        // A group of lines at a time, as the live loop applies a received batch (Pipeline.ingest).
+        try reader.forEachGroup { group in
+            try pipeline.ingest(group, receivedAt: startedAt) { pipeline in
+                if pipeline.engine.churnRefitDue { reportRefit(pipeline.engine.refitChurnModelIfDue()) }
+                if pipeline.engine.outbound.count >= flushThreshold { try drain(&pipeline, into: &emitter) }
+            }
         }
         if let until = options.until {
             pipeline.engine.advanceClock(to: until)

@@ -70,6 +70,19 @@ struct IDHashSet: Sendable {
         return (Int(hashLow) &- drainStart) & old.mask >= walked
     }
 
+    /// Reads the home slots of `hashLows`, in the table being drained too where a lookup would
+    /// look there, one right after another so that their cache misses overlap
+    /// (``DuplicateFilter/readAhead()``); returns their ordinals folded together, for the
+    /// caller to keep so that the reads are not optimized away.
+    func readHomes(_ hashLows: UnsafeBufferPointer<UInt32>) -> UInt32 {
+        var folded: UInt32 = 0
+        for hashLow in hashLows {
+            folded |= table.slots[Int(hashLow) & table.mask].ordinal
+            if let old = draining, isUndrained(hashLow) { folded |= old.slots[Int(hashLow) & old.mask].ordinal }
+        }
+        return folded
+    }
+
     /// Adds `entry`, whose id the caller found absent.
     mutating func insert(_ entry: Entry) {
         precondition(!entry.isEmpty, "ordinal 0 marks empty slots")

@@ -4,6 +4,11 @@
 public struct Pipeline: Sendable {
     public private(set) var decoder: EventDecoder
     public var engine: SegmentEngine
+    /// For ``ingest(_:receivedAt:afterEach:)``: a decoder per message of a group, each keeping its
+    /// message's text until the group is applied (made at the first group), and their verdicts (nil
+    /// for a message without two frames).
+    private var groupDecoders: [EventDecoder] = []
+    private var groupResults: [Result<DecodedEvent, Rejection>?] = []
 
     public init(configuration: EngineConfiguration, maxPayloadBytes: Int) throws(SegmentDefinitionError) {
         decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)
@@ -45,10 +50,62 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// Processes `messages`, received at `receivedAt`, as ``ingest(topic:payload:receivedAt:)``
+    /// (or ``rejectFrameCount(topic:payload:frames:)``) would one by one and in order, calling
+    /// `afterEach` after each; but a group of ``SegmentEngine/readAheadGroupSize`` at a time,
+    /// decoded first so that the memory their admissions will miss is read together
+    /// (``SegmentEngine/readAheadAdmissions()``), as the live loop applies a received batch.
+    /// Decoding reads nothing the engine holds, so what comes out is the same.
+    public mutating func ingest<Failure: Error>(
+        _ messages: UnsafeBufferPointer<RawMessage>, receivedAt: Int64, afterEach: (inout Pipeline) throws(Failure) -> Void
+    ) throws(Failure) {
+        if groupDecoders.isEmpty {
+            groupDecoders = Array(repeating: EventDecoder(maxPayloadBytes: decoder.maxPayloadBytes), count: SegmentEngine.readAheadGroupSize)
+        }
+        for groupStart in stride(from: 0, to: messages.count, by: SegmentEngine.readAheadGroupSize) {
+            let group = groupStart..<min(groupStart + SegmentEngine.readAheadGroupSize, messages.count)
+            groupResults.removeAll(keepingCapacity: true)
+            for (slot, message) in zip(groupDecoders.indices, messages[group]) {
+                guard message.frames == 2 else {
+                    groupResults.append(nil)
+                    continue
+                }
+                let decoded = groupDecoders[slot].decode(topic: message.topic, payload: message.payload)
+                if case .success(let event) = decoded {
+                    groupDecoders[slot].text.withUnsafeBytes { engine.announceAdmission(ofEventID: UnsafeRawBufferPointer(rebasing: $0[event.eventID.indices])) }
+                }
+                groupResults.append(decoded)
+            }
+            engine.readAheadAdmissions()
+            for (slot, message) in zip(groupDecoders.indices, messages[group]) {
+                if let decoded = groupResults[slot] {
+                    accept(decoded, text: groupDecoders[slot].text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+                } else {
+                    rejectFrameCount(topic: message.topic, payload: message.payload, frames: message.frames)
+                }
+                try afterEach(&self)
+            }
+        }
+    }
+
     /// Dead-letters a message that did not have exactly two frames. `payload` is its second frame
     /// (empty when there was none).
     public mutating func rejectFrameCount(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, frames: Int) {
         let detail = "expected 2 frames [topic, json], got \(frames)"
         engine.reject(Rejection(.frameCount, detail), topic: topic, payload: payload, frames: frames)
+    }
+}
+
+/// One inbound message as a reader hands it on: its first frame, its second (empty when it had
+/// one) and how many frames it had, the bytes valid while the reader's call lasts.
+public struct RawMessage {
+    public var topic: UnsafeRawBufferPointer
+    public var payload: UnsafeRawBufferPointer
+    public var frames: Int
+
+    public init(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, frames: Int) {
+        self.topic = topic
+        self.payload = payload
+        self.frames = frames
     }
 }
