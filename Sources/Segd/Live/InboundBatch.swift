@@ -20,18 +20,9 @@ struct InboundBatch: Sendable {
         var entry: Range<Int>
         var topic: Range<Int>
         var payload: Range<Int>
-        var decoding: Decoding
-    }
-
-    /// The decoder's verdict on a message. Plain data, so that messages are copied as bytes: a
-    /// rejection, with its text, waits in ``InboundBatch/rejections``.
-    enum Decoding: Sendable {
-        /// The message did not have two frames, so it was not decoded.
-        case notTwoFrames
-        /// An event, its text ranges pointing into ``InboundBatch/text``.
-        case event(DecodedEvent)
-        /// A rejection, at this index of ``InboundBatch/rejections``.
-        case rejection(Int)
+        /// An event's text ranges point into ``InboundBatch/text``; a rejection, with its text,
+        /// waits in ``InboundBatch/rejections``.
+        var decoding: DecodingOutcome
     }
 
     /// The most of the decoder's text (the payload, then unescaped strings) copied whole per event.

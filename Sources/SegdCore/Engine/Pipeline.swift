@@ -5,10 +5,11 @@ public struct Pipeline: Sendable {
     public private(set) var decoder: EventDecoder
     public var engine: SegmentEngine
     /// For ``ingest(_:receivedAt:afterEach:)``: a decoder per message of a group, each keeping its
-    /// message's text until the group is applied (made at the first group), and their verdicts (nil
-    /// for a message without two frames).
+    /// message's text until the group is applied (made at the first group), their verdicts, and
+    /// the group's rejections.
     private var groupDecoders: [EventDecoder] = []
-    private var groupResults: [Result<DecodedEvent, Rejection>?] = []
+    private var groupOutcomes: [DecodingOutcome] = []
+    private var groupRejections: [Rejection] = []
 
     public init(configuration: EngineConfiguration, maxPayloadBytes: Int) throws(SegmentDefinitionError) {
         decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)
@@ -64,23 +65,30 @@ public struct Pipeline: Sendable {
         }
         for groupStart in stride(from: 0, to: messages.count, by: SegmentEngine.readAheadGroupSize) {
             let group = groupStart..<min(groupStart + SegmentEngine.readAheadGroupSize, messages.count)
-            groupResults.removeAll(keepingCapacity: true)
+            groupOutcomes.removeAll(keepingCapacity: true)
+            groupRejections.removeAll(keepingCapacity: true)
             for (slot, message) in zip(groupDecoders.indices, messages[group]) {
                 guard message.frames == 2 else {
-                    groupResults.append(nil)
+                    groupOutcomes.append(.notTwoFrames)
                     continue
                 }
-                let decoded = groupDecoders[slot].decode(topic: message.topic, payload: message.payload)
-                if case .success(let event) = decoded {
+                switch groupDecoders[slot].decode(topic: message.topic, payload: message.payload) {
+                case .success(let event):
                     groupDecoders[slot].text.withUnsafeBytes { engine.announceAdmission(ofEventID: UnsafeRawBufferPointer(rebasing: $0[event.eventID.indices])) }
+                    groupOutcomes.append(.event(event))
+                case .failure(let rejection):
+                    groupOutcomes.append(.rejection(groupRejections.count))
+                    groupRejections.append(rejection)
                 }
-                groupResults.append(decoded)
             }
             engine.readAheadAdmissions()
             for (slot, message) in zip(groupDecoders.indices, messages[group]) {
-                if let decoded = groupResults[slot] {
-                    accept(decoded, text: groupDecoders[slot].text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
-                } else {
+                switch groupOutcomes[slot] {
+                case .event(let event):
+                    accept(.success(event), text: groupDecoders[slot].text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+                case .rejection(let index):
+                    accept(.failure(groupRejections[index]), text: groupDecoders[slot].text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+                case .notTwoFrames:
                     rejectFrameCount(topic: message.topic, payload: message.payload, frames: message.frames)
                 }
                 try afterEach(&self)
@@ -108,4 +116,15 @@ public struct RawMessage {
         self.payload = payload
         self.frames = frames
     }
+}
+
+/// A decoder's verdict on a message held for applying later. Plain data, so that it is copied as
+/// bytes: the holder keeps a rejection, with its text, in a list beside.
+public enum DecodingOutcome: Sendable {
+    /// The message did not have two frames, so it was not decoded.
+    case notTwoFrames
+    /// An event, its text ranges pointing into the holder's text.
+    case event(DecodedEvent)
+    /// A rejection, at this index of the holder's list.
+    case rejection(Int)
 }
