@@ -78,8 +78,8 @@ public struct DuplicateFilter: Sendable {
     /// Notes that `id` is about to be inserted, for the next ``readAhead()``.
     mutating func announce(_ id: UnsafeRawBufferPointer) {
         guard horizonMilliseconds > 0 else { return }
-        let (first, _) = ByteHash.hashes(id, seeds: 0, Self.secondSeed)
-        announcedHomes.append(UInt32(truncatingIfNeeded: first))
+        // The first of the key's two hashes (seed 0) is all that picks the home slot.
+        announcedHomes.append(UInt32(truncatingIfNeeded: ByteHash.hash(id, seed: 0)))
     }
 
     /// Reads, one right after another, the table slots that inserting the ids announced since the

@@ -78,7 +78,7 @@ struct IDHashSet: Sendable {
         var folded: UInt32 = 0
         for hashLow in hashLows {
             folded |= table.slots[Int(hashLow) & table.mask].ordinal
-            if let old = draining, isUndrained(hashLow) { folded |= old.slots[Int(hashLow) & old.mask].ordinal }
+            if isUndrained(hashLow) { folded |= draining!.slots[Int(hashLow) & draining!.mask].ordinal }
         }
         return folded
     }
