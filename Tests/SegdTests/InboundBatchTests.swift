@@ -7,7 +7,7 @@ import ZeroMQ
 struct InboundBatchTests {
     /// Sends each `[topic, payload]` over inproc and appends what arrives to one batch, as the
     /// receiver thread does.
-    private func batch(of messages: [(topic: String, payload: String)]) throws -> InboundBatch {
+    private func batch(of messages: [(topic: String, payload: String)], maxPayloadBytes: Int = 65536) throws -> InboundBatch {
         let context = try ZMQContext()
         let pull = try context.makeSocket(.pull)
         let push = try context.makeSocket(.push)
@@ -15,7 +15,7 @@ struct InboundBatchTests {
         try pull.bind("inproc://inbound-batch")
         try push.connect("inproc://inbound-batch")
         var batch = InboundBatch()
-        var decoder = EventDecoder()
+        var decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)
         var frames = ZMQFrameSet(capacity: 2)
         for message in messages {
             try push.send(message.topic, message.payload)
@@ -34,24 +34,36 @@ struct InboundBatchTests {
         return String(decoding: batch.text[event.customerID.indices], as: UTF8.self)
     }
 
-    @Test func anEventsPayloadIsCopiedWholeAndItsStringsPointIntoIt() throws {
+    @Test func anEventsStringsPointIntoItsJournalEntryOrJustAfterIt() throws {
         let first = #"{"event_id":"e1","customer_id":"c1","ts":0,"action":"view"}"#
         let second = #"{"event_id":"e2","customer_id":"c\u0032","ts":0,"action":"view"}"#
-        let batch = try batch(of: [("clicks", first), ("clicks", second)])
-        #expect(batch.text == Array(first.utf8) + Array(second.utf8) + Array("c2".utf8))
+        let third = #"{"event_id":"e3","customer_id":"c3","ts":0,"action":"view"}"#
+        let batch = try batch(of: [("clicks", first), ("clicks", second), ("clicks", third)])
         #expect(try customerID(of: 0, in: batch) == "c1")
         #expect(try customerID(of: 1, in: batch) == "c2")
+        #expect(try customerID(of: 2, in: batch) == "c3")
+        // The unescaped "c2" lies between the second and third entries, in neither: the journal
+        // gets each entry exactly as encoded.
+        for (index, payload) in [first, second, third].enumerated() {
+            batch.withMessage(index) { _, entry, _, payloadBytes in
+                #expect(Array(payloadBytes) == Array(payload.utf8))
+                #expect(Array(entry.suffix(payloadBytes.count)) == Array(payload.utf8))
+            }
+        }
+        #expect(batch.text.count == (0..<3).map { index in batch.withMessage(index) { _, entry, _, _ in entry.count } }.reduce(0, +) + 2)
     }
 
-    @Test func aPayloadPaddedFarBeyondItsStringsGivesOnlyItsStrings() throws {
-        // Valid JSON: whitespace may pad a payload up to max_message_bytes. Copied whole, 65,536
-        // of them would take a batch's text past a TextRange's reach.
-        let padding = String(repeating: " ", count: InboundBatch.wholeTextLimit)
-        let padded = #"{"event_id":"e1","# + padding + #""customer_id":"c1","ts":0,"action":"view"}"#
-        let next = #"{"event_id":"e2","customer_id":"c2","ts":0,"action":"view"}"#
-        let batch = try batch(of: [("clicks", padded), ("clicks", next)])
-        #expect(batch.text == Array("e1c1".utf8) + Array(next.utf8))
-        #expect(try customerID(of: 0, in: batch) == "c1")
-        #expect(try customerID(of: 1, in: batch) == "c2")
+    @Test func aBatchIsFullOnceItsEntriesReachTheLimit() throws {
+        // Payloads padded with whitespace (valid JSON) to a MiB each: the batch fills after
+        // fullBytes / 1 MiB of them, and the last one's strings still read back.
+        let padding = String(repeating: " ", count: 1 << 20)
+        let messages = (0..<(InboundBatch.fullBytes >> 20) + 1).map { index in
+            (topic: "clicks", payload: #"{"event_id":"e\#(index)","# + padding + #""customer_id":"c\#(index)","ts":0,"action":"view"}"#)
+        }
+        let full = try batch(of: Array(messages.dropLast()), maxPayloadBytes: 2 << 20)
+        #expect(full.isFull)
+        #expect(try customerID(of: full.count - 1, in: full) == "c\(full.count - 1)")
+        let almost = try batch(of: Array(messages.dropLast(2)), maxPayloadBytes: 2 << 20)
+        #expect(!almost.isFull)
     }
 }

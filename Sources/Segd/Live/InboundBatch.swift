@@ -25,29 +25,34 @@ struct InboundBatch: Sendable {
         var decoding: DecodingOutcome
     }
 
-    /// The most of the decoder's text (the payload, then unescaped strings) copied whole per event.
-    /// A longer one, a payload padded far beyond its strings, gives only its strings (at most about
-    /// 700 bytes), so that the text of a batch of up to 65,536 events stays within a ``TextRange``'s
-    /// reach (`Int32`) whatever producers send.
-    static let wholeTextLimit = 4096
+    /// The size of ``entries`` past which the batch takes no more messages (``isFull``), handed
+    /// to the loop as it is. An event's text ranges point into the entries, so every byte an event
+    /// can point at must stay within a ``TextRange``'s reach (`Int32`): a message starts below this,
+    /// its entry holds at most two frames of libzmq's 16 × `max_message_bytes` limit (256 MiB each
+    /// at most), and a decoded event's text is at most twice `max_message_bytes` (32 MiB).
+    static let fullBytes = 64 << 20
 
     private(set) var messages: [Message] = []
     private var rejections: [Rejection] = []
-    /// Every message's journal entry, back to back.
+    /// Every message's journal entry, back to back, each decoded event's unescaped strings (its
+    /// decoder text past the payload, nearly always none) right after its entry, outside the
+    /// entry's range. The payload ends an entry, so after it the bytes are laid out as the
+    /// decoder's text was, and the event's ranges only move by where the payload starts.
     private var entries = BinaryWriter()
-    /// The decoded events' strings, which their text ranges point into: each event's decoder text
-    /// (its payload, then its unescaped strings), or its strings alone past ``wholeTextLimit``.
-    private(set) var text: [UInt8] = []
+
+    /// The bytes the decoded events' text ranges point into.
+    var text: [UInt8] { entries.bytes }
 
     var count: Int { messages.count }
     var isEmpty: Bool { messages.isEmpty }
+    /// Whether the batch should take no more messages (``fullBytes``).
+    var isFull: Bool { entries.count >= Self.fullBytes }
 
     /// Empties the batch for reuse, keeping its capacity.
     mutating func removeAll() {
         messages.removeAll(keepingCapacity: true)
         rejections.removeAll(keepingCapacity: true)
         entries.reset()
-        text.removeAll(keepingCapacity: true)
     }
 
     /// Adds the message in `frames`, decoding it with `decoder` when it has two frames. Returns
@@ -71,13 +76,9 @@ struct InboundBatch: Sendable {
             }
             switch decoded {
             case .success(var event):
-                if decoder.text.count <= Self.wholeTextLimit {
-                    // The payload with its strings in one copy, cheaper than a copy per string.
-                    event.moveText(by: Int32(text.count))
-                    text.append(contentsOf: decoder.text)
-                } else {
-                    event.copyStrings(from: decoder.text, to: &text)
-                }
+                // The payload is in the entry already: no copy of it for the loop to read.
+                event.moveText(by: Int32(payload.lowerBound))
+                if decoder.text.count > payload.count { entries.writeRaw(decoder.text[payload.count...]) }
                 message.decoding = .event(event)
             case .failure(let rejection):
                 message.decoding = .rejection(rejections.count)

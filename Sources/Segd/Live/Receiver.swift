@@ -121,10 +121,10 @@ private struct Receiving: ~Copyable {
     }
 
     /// Receives up to `batchSize` messages from `socket` without waiting into the held batch,
-    /// noting producer stamps; returns how many.
+    /// until it is full, noting producer stamps; returns how many.
     private mutating func receive(from socket: ZMQSocket, at now: Int64) throws(ZMQError) -> Int {
         var count = 0
-        while count < batchSize, try socket.receive(into: &frames, dontWait: true) {
+        while count < batchSize, !batch!.isFull, try socket.receive(into: &frames, dontWait: true) {
             if batch!.append(frames, receivedAt: now, decoder: &decoder), let stamp = decoder.producerStamp {
                 decoder.text.withUnsafeBytes { text in
                     producers.record(id: UnsafeRawBufferPointer(rebasing: text[stamp.id.indices]), seq: stamp.seq)
