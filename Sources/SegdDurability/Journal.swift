@@ -126,6 +126,9 @@ public final class Journal {
         )
     }
 
+    /// The longest payload ``append(_:)`` takes.
+    public static var maximumPayloadLength: Int { JournalFormat.maximumPayloadLength }
+
     /// Frames `payload` as the next record in the buffer and returns its sequence number. Nothing reaches the
     /// file until `commit`.
     @discardableResult

@@ -11,8 +11,10 @@ enum JournalFormat {
     static let version: UInt32 = 1
     static let fileHeaderSize = 12
     static let recordHeaderSize = 16
-    /// Far above any event segd accepts; a larger length in a file is damage, not a record.
-    static let maximumPayloadLength = 64 << 20
+    /// Above anything segd journals, so a larger length in a file is damage, not a record. segd journals
+    /// every message it receives, rejected ones too, with up to two frames as large as its sockets let in
+    /// (16 × the largest `max_message_bytes`, 256 MiB each); a test in SegdTests keeps the two in step.
+    static let maximumPayloadLength = 1 << 30
     static let fileName = SequencedFileName.journalSegment
 
     static var fileHeader: [UInt8] {

@@ -1,4 +1,5 @@
 import SegdCore
+import SegdDurability
 import Testing
 import ZeroMQ
 @testable import Segd
@@ -65,5 +66,18 @@ struct InboundBatchTests {
         #expect(try customerID(of: full.count - 1, in: full) == "c\(full.count - 1)")
         let almost = try batch(of: Array(messages.dropLast(2)), maxPayloadBytes: 2 << 20)
         #expect(!almost.isFull)
+    }
+}
+
+@Suite("Journal entries of inbound messages")
+struct InboundJournalEntryTests {
+    @Test func theLargestMessageTheSocketsLetInFitsOneJournalRecord() {
+        // Every received message is journaled, refused ones too: its first two frames, each as
+        // large as libzmq lets through. A longer entry would stop the daemon at the journal.
+        let largestFrame = SegdConfiguration.Ingest.maxMessageBytesRange.upperBound * InboundSockets.transportLimitMultiplier
+        var entry = BinaryWriter()
+        let topic = UnsafeRawBufferPointer(start: nil, count: 0)
+        _ = JournalEntry.appendMessage(receivedAt: 0, frames: 2, topic: topic, payload: topic, to: &entry)
+        #expect(entry.count + 2 * largestFrame <= Journal.maximumPayloadLength)
     }
 }

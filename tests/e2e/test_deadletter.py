@@ -101,6 +101,22 @@ def test_every_bad_input_is_dead_lettered_with_its_reason_and_the_daemon_keeps_s
     assert daemon.alive
 
 
+def test_a_message_as_large_as_the_sockets_let_in_is_dead_lettered_and_the_daemon_keeps_serving(start_daemon, connect):
+    # libzmq lets in up to 16 x max_message_bytes, and every message is journaled before it is
+    # refused: 80 MiB is past the 64 MiB a journal record once held, which stopped the daemon.
+    daemon = start_daemon(deadletter_payload_bytes=DL_BYTES, max_message_bytes=16 << 20)
+    bus = connect(daemon)
+    frames = [b"orders", VALID + b" " * (80 << 20)]
+    bus.push.send_multipart(frames)
+    body = dict(bus.receive().body)
+    del body["seq"], body["detail"]
+    assert body == expected_dead_letter(frames, "oversized")
+    bus.push.send_multipart([b"orders", VALID])
+    message = bus.receive()
+    assert (message.topic, message.body["event_id"]) == ("segment.buyer.enter", "o-ok"), message
+    assert daemon.alive, daemon.stderr
+
+
 @pytest.mark.parametrize("case, frames, reason", [c for c in CASES if c[0] in ("three_frames", "unknown_topic", "oversized")],
                          ids=lambda v: v if isinstance(v, str) else None)
 def test_bad_input_from_a_pub_producer_is_dead_lettered_too(start_daemon, connect, case, frames, reason):

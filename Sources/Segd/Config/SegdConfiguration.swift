@@ -21,6 +21,8 @@ public struct SegdConfiguration: Sendable {
         public var pullBind: [String] = ["tcp://127.0.0.1:7402"]
         /// Largest accepted JSON frame; larger ones are dead-lettered as `oversized`.
         public var maxMessageBytes = 65_536
+        /// What `max_message_bytes` may be set to.
+        static let maxMessageBytesRange = 64...16_777_216
         public var receiveHighWaterMark = 100_000
         /// Most messages taken from the sockets before outbound messages are flushed.
         public var batchSize = 512
@@ -121,7 +123,7 @@ public struct SegdConfiguration: Sendable {
         if ingest.subBind.isEmpty, ingest.subConnect.isEmpty, ingest.pullBind.isEmpty {
             throw reader.error("sub_bind", "no inbound endpoint: set at least one of sub_bind, sub_connect or pull_bind")
         }
-        ingest.maxMessageBytes = try reader.integer("max_message_bytes", default: ingest.maxMessageBytes, in: 64...16_777_216)
+        ingest.maxMessageBytes = try reader.integer("max_message_bytes", default: ingest.maxMessageBytes, in: Ingest.maxMessageBytesRange)
         ingest.receiveHighWaterMark = try reader.integer("receive_hwm", default: ingest.receiveHighWaterMark, in: 0...10_000_000)
         ingest.batchSize = try reader.integer("batch_size", default: ingest.batchSize, in: 1...65_536)
         try reader.finish()
