@@ -134,12 +134,7 @@ public final class Journal {
     @discardableResult
     public func append(_ payload: UnsafeRawBufferPointer) throws(DurabilityError) -> UInt64 {
         _ = try openFile()
-        guard payload.count <= JournalFormat.maximumPayloadLength else {
-            throw DurabilityError(
-                .lengthTooLarge(UInt64(payload.count), maximum: UInt64(JournalFormat.maximumPayloadLength)),
-                path: currentSegmentPath, offset: writtenSize + buffer.count
-            )
-        }
+        try refuseIfTooLong(payload)
         let sequence = nextSequence
         JournalFormat.appendRecord(sequence: sequence, payload: payload, to: &buffer)
         nextSequence += 1
@@ -149,6 +144,33 @@ public final class Journal {
     @discardableResult
     public func append(_ payload: [UInt8]) throws(DurabilityError) -> UInt64 {
         try payload.withRawBytes { (raw) throws(DurabilityError) in try append(raw) }
+    }
+
+    /// Frames `payload(0)`, …, `payload(count - 1)` as the next records, as that many calls of
+    /// ``append(_:)-(UnsafeRawBufferPointer)`` would; none of them when one is too long. One call
+    /// for a batch: the loop thread journals every inbound message, and per record the checks of
+    /// the journal's state and of exclusive access to its buffer cost more than the framing.
+    public func append(count: Int, _ payload: (Int) -> UnsafeRawBufferPointer) throws(DurabilityError) {
+        _ = try openFile()
+        for index in 0..<count { try refuseIfTooLong(payload(index)) }
+        var records: [UInt8] = []
+        swap(&records, &buffer)
+        defer { swap(&records, &buffer) }
+        var sequence = nextSequence
+        for index in 0..<count {
+            JournalFormat.appendRecord(sequence: sequence, payload: payload(index), to: &records)
+            sequence += 1
+        }
+        nextSequence = sequence
+    }
+
+    private func refuseIfTooLong(_ payload: UnsafeRawBufferPointer) throws(DurabilityError) {
+        guard payload.count <= JournalFormat.maximumPayloadLength else {
+            throw DurabilityError(
+                .lengthTooLarge(UInt64(payload.count), maximum: UInt64(JournalFormat.maximumPayloadLength)),
+                path: currentSegmentPath, offset: writtenSize + buffer.count
+            )
+        }
     }
 
     /// Writes the records appended since the last commit with one write, then fdatasyncs if the policy says so

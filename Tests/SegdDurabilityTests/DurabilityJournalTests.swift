@@ -97,6 +97,51 @@ import Testing
         }
     }
 
+    @Test func aBatchAppendFramesTheRecordsSingleAppendsWould() throws {
+        try withTemporaryDirectory { single in
+            try withTemporaryDirectory { batched in
+                let payloads = [payload(1), [], payload(3, size: 300)] + (4...40).map { payload($0, size: $0) }
+                _ = try writeJournal(single, [payload(0)] + payloads)
+                let journal = try Journal.open(directory: batched, fsync: .none)
+                try journal.append(payload(0))
+                try appendAll(payloads, to: journal)
+                #expect(journal.nextSequence == 42)
+                try journal.commit()
+                try journal.close()
+                #expect(try fileBytes(segmentPath(batched, first: 1)) == fileBytes(segmentPath(single, first: 1)))
+            }
+        }
+    }
+
+    @Test func aBatchWithAPayloadTooLongFramesNone() throws {
+        try withTemporaryDirectory { directory in
+            let journal = try Journal.open(directory: directory, fsync: .none)
+            let huge = UnsafeMutableRawBufferPointer.allocate(byteCount: JournalFormat.maximumPayloadLength + 1, alignment: 1)
+            defer { huge.deallocate() }
+            let error = try #require(#expect(throws: DurabilityError.self) {
+                try journal.append(count: 3) { index in
+                    index == 1 ? UnsafeRawBufferPointer(huge) : UnsafeRawBufferPointer(start: nil, count: 0)
+                }
+            })
+            guard case .lengthTooLarge = error.problem else { Issue.record("\(error)"); return }
+            #expect(try journal.append(payload(1)) == 1)
+            try journal.commit()
+            try journal.close()
+            #expect(try replayAll(directory).records.map(\.payload) == [payload(1)])
+        }
+    }
+
+    private func appendAll(_ payloads: [[UInt8]], to journal: Journal) throws {
+        let lengths = payloads.map(\.count)
+        let flat = payloads.flatMap { $0 }
+        try flat.withUnsafeBytes { bytes in
+            try journal.append(count: payloads.count) { index in
+                let start = lengths[..<index].reduce(0, +)
+                return UnsafeRawBufferPointer(rebasing: bytes[start..<start + lengths[index]])
+            }
+        }
+    }
+
     @Test func countersAccountForEveryByteWritten() throws {
         try withTemporaryDirectory { directory in
             let journal = try Journal.open(directory: directory, fsync: .always)

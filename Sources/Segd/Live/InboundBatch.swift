@@ -104,6 +104,14 @@ struct InboundBatch: Sendable {
         return event.eventID
     }
 
+    /// Calls `body` with the messages' encoded journal entries, message `index`'s as `entry(index)`,
+    /// all valid only inside it.
+    func withEntries<R, E: Error>(_ body: (_ entry: (Int) -> UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try entries.bytes.withRawBytes { (all) throws(E) in
+            try body { index in UnsafeRawBufferPointer(rebasing: all[messages[index].entry]) }
+        }
+    }
+
     /// Calls `body` with message `index`, its encoded journal entry, and its topic and payload
     /// bytes, all valid only inside it.
     func withMessage<R, E: Error>(

@@ -41,9 +41,7 @@ final class JournaledPipeline {
     /// journal write runs while it is applied; ``commit()`` waits for it.
     func apply(_ batch: borrowing InboundBatch) throws(DurabilityError) {
         if let state {
-            for index in 0..<batch.count {
-                try batch.withMessage(index) { (_, entry, _, _) throws(DurabilityError) in try state.journal(encoded: entry) }
-            }
+            try batch.withEntries { (entry) throws(DurabilityError) in try state.journal(count: batch.count, encoded: entry) }
             try state.startWrite()
         }
         Self.accept(batch, into: &pipeline)

@@ -43,10 +43,10 @@ final class StateStore {
         return entry.apply(to: &pipeline)
     }
 
-    /// Journals an entry encoded already (``JournalEntry/encode(into:)``), for a caller that
-    /// applies it next.
-    func journal(encoded entry: UnsafeRawBufferPointer) throws(DurabilityError) {
-        try journal.append(entry)
+    /// Journals `count` entries encoded already (``JournalEntry/encode(into:)``), `entry(0)` first,
+    /// for a caller that applies them next.
+    func journal(count: Int, encoded entry: (Int) -> UnsafeRawBufferPointer) throws(DurabilityError) {
+        try journal.append(count: count, entry)
     }
 
     /// Starts writing the entries journaled so far on the journal's writer thread, so that applying
