@@ -28,7 +28,7 @@ struct InboundBatchTests {
 
     /// The customer id of message `index`, read from the batch's text as the loop reads it.
     private func customerID(of index: Int, in batch: InboundBatch) throws -> String {
-        guard case .success(let event)? = batch.decoded(batch.messages[index]) else {
+        guard case .event(let event) = batch.messages[index].decoding else {
             Issue.record("message \(index) was not decoded as an event")
             return ""
         }

@@ -33,7 +33,8 @@ struct InboundBatch: Sendable {
     static let fullBytes = 64 << 20
 
     private(set) var messages: [Message] = []
-    private var rejections: [Rejection] = []
+    /// The rejections of messages the decoder refused, in order (``DecodingOutcome/rejection(_:)``).
+    private(set) var rejections: [Rejection] = []
     /// Every message's journal entry, back to back, each decoded event's unescaped strings (its
     /// decoder text past the payload, nearly always none) right after its entry, outside the
     /// entry's range. The payload ends an entry, so after it the bytes are laid out as the
@@ -71,31 +72,22 @@ struct InboundBatch: Sendable {
         }
         var message = Message(receivedAt: receivedAt, frames: total, entry: start..<entries.count, topic: topic, payload: payload, decoding: .notTwoFrames)
         if message.frames == 2 {
-            let decoded = entries.bytes.withUnsafeBytes { all in
-                decoder.decode(topic: UnsafeRawBufferPointer(rebasing: all[topic]), payload: UnsafeRawBufferPointer(rebasing: all[payload]))
+            var event = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
+            let rejection = entries.bytes.withUnsafeBytes { all in
+                decoder.decode(topic: UnsafeRawBufferPointer(rebasing: all[topic]), payload: UnsafeRawBufferPointer(rebasing: all[payload]), into: &event)
             }
-            switch decoded {
-            case .success(var event):
+            if let rejection {
+                message.decoding = .rejection(rejections.count)
+                rejections.append(rejection)
+            } else {
                 // The payload is in the entry already: no copy of it for the loop to read.
                 event.moveText(by: Int32(payload.lowerBound))
                 if decoder.text.count > payload.count { entries.writeRaw(decoder.text[payload.count...]) }
                 message.decoding = .event(event)
-            case .failure(let rejection):
-                message.decoding = .rejection(rejections.count)
-                rejections.append(rejection)
             }
         }
         messages.append(message)
         return message.frames == 2
-    }
-
-    /// The decoder's verdict on `message` as the pipeline takes it: nil when it was not decoded.
-    func decoded(_ message: Message) -> Result<DecodedEvent, Rejection>? {
-        switch message.decoding {
-        case .notTwoFrames: nil
-        case .event(let event): .success(event)
-        case .rejection(let index): .failure(rejections[index])
-        }
     }
 
     /// The `event_id` (a range of ``text``) of message `index`, when it decoded to an event.

@@ -62,11 +62,9 @@ final class JournaledPipeline {
             pipeline.engine.readAheadAdmissions()
             for index in group {
                 batch.withMessage(index) { message, _, topic, payload in
-                    if let decoded = batch.decoded(message) {
-                        pipeline.accept(decoded, text: batch.text, topic: topic, payload: payload, receivedAt: message.receivedAt)
-                    } else {
-                        pipeline.rejectFrameCount(topic: topic, payload: payload, frames: message.frames)
-                    }
+                    pipeline.apply(
+                        message.decoding, rejections: batch.rejections, text: batch.text,
+                        message: RawMessage(topic: topic, payload: payload, frames: message.frames), receivedAt: message.receivedAt)
                 }
             }
         }

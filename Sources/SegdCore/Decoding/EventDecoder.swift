@@ -50,24 +50,34 @@ public struct EventDecoder: Sendable {
 
     /// Decodes one message. `topic` and `payload` are only read during the call.
     public mutating func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Result<DecodedEvent, Rejection> {
+        var event = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
+        if let rejection = decode(topic: topic, payload: payload, into: &event) { return .failure(rejection) }
+        return .success(event)
+    }
+
+    /// Decodes one message into `event` and returns nil, or returns why it is refused (leaving
+    /// `event` unspecified): ``decode(topic:payload:)`` for the ingest paths, where the event is
+    /// written in place instead of copied out through a `Result`. `topic` and `payload` are only
+    /// read during the call.
+    public mutating func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, into event: inout DecodedEvent) -> Rejection? {
         producerStamp = nil
         guard let kind = Self.kind(ofTopic: topic) else {
-            return .failure(Rejection(
+            return Rejection(
                 .unknownTopic,
                 "unknown topic \(RejectionDetail.quoted(topic)); expected \"clicks\", \"orders\" or \"reviews\", "
                     + "optionally followed by \".\" and a suffix"
-            ))
+            )
         }
         guard payload.count <= maxPayloadBytes else {
-            return .failure(Rejection(.oversized, "payload is \(payload.count) bytes, more than the limit of \(maxPayloadBytes)"))
+            return Rejection(.oversized, "payload is \(payload.count) bytes, more than the limit of \(maxPayloadBytes)")
         }
         if let failure = UTF8Validation.firstFailure(in: payload) {
-            return .failure(Rejection(.invalidUTF8, "invalid UTF-8 at byte \(failure.offset): \(failure.problem.explanation)"))
+            return Rejection(.invalidUTF8, "invalid UTF-8 at byte \(failure.offset): \(failure.problem.explanation)")
         }
         text.removeAll(keepingCapacity: true)
         text.append(contentsOf: payload)
         if !unknownKeys.isEmpty { unknownKeys.removeAll(keepingCapacity: true) }
-        return decodeObject(kind, payload)
+        return decodeObject(kind, payload, into: &event)
     }
 
     /// Decodes one message given as Swift values; for tests and tools, not the ingest path.
@@ -99,8 +109,8 @@ public struct EventDecoder: Sendable {
         var end: Int
     }
 
-    private mutating func decodeObject(_ kind: EventKind, _ payload: UnsafeRawBufferPointer) -> Result<DecodedEvent, Rejection> {
-        var event = DecodedEvent(kind: kind, timestamp: 0, eventID: .empty, customerID: .empty)
+    private mutating func decodeObject(_ kind: EventKind, _ payload: UnsafeRawBufferPointer, into event: inout DecodedEvent) -> Rejection? {
+        event = DecodedEvent(kind: kind, timestamp: 0, eventID: .empty, customerID: .empty)
         let allowed = EventField.allowed(in: kind)
         var seen: UInt16 = 0
         var firstUnknownKey: JSONStringToken?
@@ -152,7 +162,7 @@ public struct EventDecoder: Sendable {
             scanner.skipWhitespace()
             guard scanner.isAtEnd else { throw scanner.failure(.trailingData) }
         } catch {
-            return .failure(Rejection(.malformedJSON, "malformed JSON at byte \(error.offset): \(error.problem.explanation)"))
+            return Rejection(.malformedJSON, "malformed JSON at byte \(error.offset): \(error.problem.explanation)")
         }
         if let id = event.producerID, let seq = event.producerSeq {
             producerStamp = ProducerStamp(id: id, seq: seq)
@@ -160,16 +170,16 @@ public struct EventDecoder: Sendable {
 
         if let key = firstUnknownKey {
             let allowedNames = EventField.allCases.filter { allowed & $0.bit != 0 }.map { "\($0.wireName)" }
-            return .failure(Rejection(
+            return Rejection(
                 .unknownField,
                 "field \(keyText(key, in: payload)) is not defined for \(kind.topic) events; "
                     + "allowed: " + allowedNames.joined(separator: ", ")
-            ))
+            )
         }
         if let invalid = firstInvalid {
             let value = RejectionDetail.excerpt(UnsafeRawBufferPointer(rebasing: payload[invalid.start..<invalid.end]))
             let field = invalid.field
-            return .failure(Rejection(.invalidField, "field \"\(field.wireName)\": expected \(field.expectation), got \(value)"))
+            return Rejection(.invalidField, "field \"\(field.wireName)\": expected \(field.expectation), got \(value)")
         }
         let partners = EventField.missingPartners(given: seen)
         let missing = EventField.required(in: kind) & ~seen | partners
@@ -183,9 +193,9 @@ public struct EventDecoder: Sendable {
             } else {
                 detail = "missing required fields " + fields.map { "\"\($0.wireName)\"" }.joined(separator: ", ")
             }
-            return .failure(Rejection(.missingField, detail))
+            return Rejection(.missingField, detail)
         }
-        return .success(event)
+        return nil
     }
 
     /// The schema field `key` names, unescaping it only if it has escapes.

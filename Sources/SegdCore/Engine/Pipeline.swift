@@ -10,6 +10,8 @@ public struct Pipeline: Sendable {
     private var groupDecoders: [EventDecoder] = []
     private var groupOutcomes: [DecodingOutcome] = []
     private var groupRejections: [Rejection] = []
+    /// Where decoders write an event before it is applied or joins ``groupOutcomes``.
+    private var scratchEvent = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
 
     public init(configuration: EngineConfiguration, maxPayloadBytes: Int) throws(SegmentDefinitionError) {
         decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)
@@ -25,28 +27,37 @@ public struct Pipeline: Sendable {
     /// Processes one two-frame message `[topic, payload]` received at wall-clock time `receivedAt`
     /// (epoch milliseconds; replay passes the time the replay started).
     public mutating func ingest(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64) {
-        let decoded = decoder.decode(topic: topic, payload: payload)
-        accept(decoded, text: decoder.text, topic: topic, payload: payload, receivedAt: receivedAt)
+        if let rejection = decoder.decode(topic: topic, payload: payload, into: &scratchEvent) {
+            engine.reject(rejection, topic: topic, payload: payload, frames: 2)
+        } else {
+            accept(scratchEvent, text: decoder.text, topic: topic, payload: payload, receivedAt: receivedAt)
+        }
     }
 
-    /// The part of ``ingest(topic:payload:receivedAt:)`` after decoding: `decoded` is what an
-    /// ``EventDecoder`` made of the two-frame message `[topic, payload]`, its text ranges pointing
-    /// into `text`. For an ingest loop that decodes on another thread.
-    public mutating func accept(
-        _ decoded: Result<DecodedEvent, Rejection>, text: [UInt8],
-        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64
+    /// The part of ``ingest(topic:payload:receivedAt:)`` after decoding, for a message decoded
+    /// earlier or on another thread: `outcome` is the verdict on `message`, an event's text ranges
+    /// pointing into `text` and a rejection's index into `rejections`.
+    public mutating func apply(
+        _ outcome: DecodingOutcome, rejections: [Rejection], text: [UInt8], message: RawMessage, receivedAt: Int64
     ) {
-        switch decoded {
-        case .success(let event):
-            if event.kind == .order, event.currency != engine.configuration.currency {
-                let detail = "field \"currency\": orders must be in \(engine.configuration.currency) (the [engine] currency), got \(event.currency)"
-                engine.reject(Rejection(.currency, detail), topic: topic, payload: payload, frames: 2)
-                return
-            }
-            if let rejection = engine.apply(event, text: text, receivedAt: receivedAt) {
-                engine.reject(rejection, topic: topic, payload: payload, frames: 2)
-            }
-        case .failure(let rejection):
+        switch outcome {
+        case .event(let event):
+            accept(event, text: text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
+        case .rejection(let index):
+            engine.reject(rejections[index], topic: message.topic, payload: message.payload, frames: 2)
+        case .notTwoFrames:
+            rejectFrameCount(topic: message.topic, payload: message.payload, frames: message.frames)
+        }
+    }
+
+    /// Applies a decoded event, or dead-letters it when the engine refuses it.
+    private mutating func accept(_ event: DecodedEvent, text: [UInt8], topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: Int64) {
+        if event.kind == .order, event.currency != engine.configuration.currency {
+            let detail = "field \"currency\": orders must be in \(engine.configuration.currency) (the [engine] currency), got \(event.currency)"
+            engine.reject(Rejection(.currency, detail), topic: topic, payload: payload, frames: 2)
+            return
+        }
+        if let rejection = engine.apply(event, text: text, receivedAt: receivedAt) {
             engine.reject(rejection, topic: topic, payload: payload, frames: 2)
         }
     }
@@ -72,25 +83,17 @@ public struct Pipeline: Sendable {
                     groupOutcomes.append(.notTwoFrames)
                     continue
                 }
-                switch groupDecoders[slot].decode(topic: message.topic, payload: message.payload) {
-                case .success(let event):
-                    groupDecoders[slot].text.withUnsafeBytes { engine.announceAdmission(ofEventID: UnsafeRawBufferPointer(rebasing: $0[event.eventID.indices])) }
-                    groupOutcomes.append(.event(event))
-                case .failure(let rejection):
+                if let rejection = groupDecoders[slot].decode(topic: message.topic, payload: message.payload, into: &scratchEvent) {
                     groupOutcomes.append(.rejection(groupRejections.count))
                     groupRejections.append(rejection)
+                } else {
+                    groupDecoders[slot].text.withUnsafeBytes { engine.announceAdmission(ofEventID: UnsafeRawBufferPointer(rebasing: $0[scratchEvent.eventID.indices])) }
+                    groupOutcomes.append(.event(scratchEvent))
                 }
             }
             engine.readAheadAdmissions()
             for (slot, message) in zip(groupDecoders.indices, messages[group]) {
-                switch groupOutcomes[slot] {
-                case .event(let event):
-                    accept(.success(event), text: groupDecoders[slot].text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
-                case .rejection(let index):
-                    accept(.failure(groupRejections[index]), text: groupDecoders[slot].text, topic: message.topic, payload: message.payload, receivedAt: receivedAt)
-                case .notTwoFrames:
-                    rejectFrameCount(topic: message.topic, payload: message.payload, frames: message.frames)
-                }
+                apply(groupOutcomes[slot], rejections: groupRejections, text: groupDecoders[slot].text, message: message, receivedAt: receivedAt)
                 try afterEach(&self)
             }
         }
