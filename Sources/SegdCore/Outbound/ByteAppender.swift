@@ -47,7 +47,6 @@ struct ByteAppender: Sendable {
     }
 
     /// Lets `body` write exactly `length` bytes in place at the end.
-    @inline(__always)
     mutating func append(length: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void) {
         body(UnsafeMutableBufferPointer(start: prepare(length), count: length))
         count += length

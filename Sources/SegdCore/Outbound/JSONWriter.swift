@@ -107,7 +107,6 @@ public struct JSONWriter: Sendable {
         text.withUTF8Buffer { fragment(UnsafeRawBufferPointer($0)) }
     }
 
-    @inline(__always)
     private mutating func fragment(_ text: UnsafeRawBufferPointer) {
         put(text, quoted: false, colon: false)
         let last = text.isEmpty ? 0 : text[text.count - 1]
@@ -116,7 +115,6 @@ public struct JSONWriter: Sendable {
 
     /// Writes the comma due, then `text` (in quotes when `quoted`, followed by a colon when
     /// `colon`), in one piece: one capacity check for the whole, not one per character.
-    @inline(__always)
     private mutating func put(_ text: UnsafeRawBufferPointer, quoted: Bool, colon: Bool) {
         let quote = quoted ? 1 : 0
         Self.appendAfterComma(needsComma, 2 * quote + text.count + (colon ? 1 : 0), to: &buffer) { out in
