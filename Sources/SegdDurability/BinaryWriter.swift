@@ -17,6 +17,9 @@ public struct BinaryWriter: Sendable {
 
     @inlinable public var count: Int { storage.count }
 
+    /// How many bytes the storage holds without growing.
+    public var capacity: Int { storage.capacity }
+
     /// Forgets what was written, keeping the storage for the next encoding.
     public mutating func reset() {
         storage.removeAll(keepingCapacity: true)

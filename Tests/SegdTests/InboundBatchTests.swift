@@ -67,6 +67,20 @@ struct InboundBatchTests {
         let almost = try batch(of: Array(messages.dropLast(2)), maxPayloadBytes: 2 << 20)
         #expect(!almost.isFull)
     }
+
+    @Test func anEmptiedBatchKeepsOrdinaryCapacityAndGivesBackABurstsMemory() throws {
+        let event = #"{"event_id":"e1","customer_id":"c1","ts":0,"action":"view"}"#
+        var ordinary = try batch(of: Array(repeating: ("clicks", event), count: 100))
+        let capacity = ordinary.entriesCapacity
+        ordinary.removeAll()
+        #expect(ordinary.isEmpty && ordinary.entriesCapacity == capacity)
+
+        let large = #"{"event_id":"e1","# + String(repeating: " ", count: 1 << 20) + #""customer_id":"c1","ts":0,"action":"view"}"#
+        var burst = try batch(of: Array(repeating: ("clicks", large), count: (InboundBatch.retainedBytes >> 20) + 1), maxPayloadBytes: 2 << 20)
+        #expect(burst.entriesCapacity > InboundBatch.retainedBytes)
+        burst.removeAll()
+        #expect(burst.isEmpty && burst.entriesCapacity == 0)
+    }
 }
 
 @Suite("Journal entries of inbound messages")

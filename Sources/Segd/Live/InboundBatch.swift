@@ -31,6 +31,10 @@ struct InboundBatch: Sendable {
     /// its entry holds at most two frames of libzmq's 16 × `max_message_bytes` limit (256 MiB each
     /// at most), and a decoded event's text is at most twice `max_message_bytes` (32 MiB).
     static let fullBytes = 64 << 20
+    /// The most of ``entries``' capacity an emptied batch keeps: a batch of ordinary events takes
+    /// a few hundred KiB, and a burst of large messages should not hold its memory for good
+    /// (four batches circulate, each up to ``fullBytes`` and a message).
+    static let retainedBytes = 8 << 20
 
     private(set) var messages: [Message] = []
     /// The rejections of messages the decoder refused, in order (``DecodingOutcome/rejection(_:)``).
@@ -49,12 +53,15 @@ struct InboundBatch: Sendable {
     /// Whether the batch should take no more messages (``fullBytes``).
     var isFull: Bool { entries.count >= Self.fullBytes }
 
-    /// Empties the batch for reuse, keeping its capacity.
+    /// Empties the batch for reuse, keeping its capacity up to ``retainedBytes``.
     mutating func removeAll() {
         messages.removeAll(keepingCapacity: true)
         rejections.removeAll(keepingCapacity: true)
-        entries.reset()
+        if entries.capacity > Self.retainedBytes { entries = BinaryWriter() } else { entries.reset() }
     }
+
+    /// How many bytes the entries hold without growing.
+    var entriesCapacity: Int { entries.capacity }
 
     /// Adds the message in `frames`, decoding it with `decoder` when it has two frames. Returns
     /// whether it was decoded, so the caller knows `decoder.producerStamp` is this message's.
