@@ -134,7 +134,7 @@ public final class Journal {
     @discardableResult
     public func append(_ payload: UnsafeRawBufferPointer) throws(DurabilityError) -> UInt64 {
         _ = try openFile()
-        try refuseIfTooLong(payload)
+        guard payload.count <= JournalFormat.maximumPayloadLength else { throw tooLong(payload, at: writtenSize + buffer.count) }
         let sequence = nextSequence
         JournalFormat.appendRecord(sequence: sequence, payload: payload, to: &buffer)
         nextSequence += 1
@@ -152,25 +152,29 @@ public final class Journal {
     /// the journal's state and of exclusive access to its buffer cost more than the framing.
     public func append(count: Int, _ payload: (Int) -> UnsafeRawBufferPointer) throws(DurabilityError) {
         _ = try openFile()
-        for index in 0..<count { try refuseIfTooLong(payload(index)) }
         var records: [UInt8] = []
         swap(&records, &buffer)
         defer { swap(&records, &buffer) }
+        let batchStart = records.count
         var sequence = nextSequence
         for index in 0..<count {
-            JournalFormat.appendRecord(sequence: sequence, payload: payload(index), to: &records)
+            let bytes = payload(index)
+            guard bytes.count <= JournalFormat.maximumPayloadLength else {
+                records.removeSubrange(batchStart...)  // none of the batch is framed
+                throw tooLong(bytes, at: writtenSize + batchStart)
+            }
+            JournalFormat.appendRecord(sequence: sequence, payload: bytes, to: &records)
             sequence += 1
         }
         nextSequence = sequence
     }
 
-    private func refuseIfTooLong(_ payload: UnsafeRawBufferPointer) throws(DurabilityError) {
-        guard payload.count <= JournalFormat.maximumPayloadLength else {
-            throw DurabilityError(
-                .lengthTooLarge(UInt64(payload.count), maximum: UInt64(JournalFormat.maximumPayloadLength)),
-                path: currentSegmentPath, offset: writtenSize + buffer.count
-            )
-        }
+    /// The error for `payload`, longer than a record may be, whose record would start at `offset`.
+    private func tooLong(_ payload: UnsafeRawBufferPointer, at offset: Int) -> DurabilityError {
+        DurabilityError(
+            .lengthTooLarge(UInt64(payload.count), maximum: UInt64(JournalFormat.maximumPayloadLength)),
+            path: currentSegmentPath, offset: offset
+        )
     }
 
     /// Writes the records appended since the last commit with one write, then fdatasyncs if the policy says so

@@ -79,7 +79,7 @@ struct InboundBatch: Sendable {
         }
         var message = Message(receivedAt: receivedAt, frames: total, entry: start..<entries.count, topic: topic, payload: payload, decoding: .notTwoFrames)
         if message.frames == 2 {
-            var event = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
+            var event = DecodedEvent.blank()
             let rejection = entries.bytes.withUnsafeBytes { all in
                 decoder.decode(topic: UnsafeRawBufferPointer(rebasing: all[topic]), payload: UnsafeRawBufferPointer(rebasing: all[payload]), into: &event)
             }

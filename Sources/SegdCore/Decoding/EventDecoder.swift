@@ -50,7 +50,7 @@ public struct EventDecoder: Sendable {
 
     /// Decodes one message. `topic` and `payload` are only read during the call.
     public mutating func decode(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Result<DecodedEvent, Rejection> {
-        var event = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
+        var event = DecodedEvent.blank()
         if let rejection = decode(topic: topic, payload: payload, into: &event) { return .failure(rejection) }
         return .success(event)
     }
@@ -110,7 +110,7 @@ public struct EventDecoder: Sendable {
     }
 
     private mutating func decodeObject(_ kind: EventKind, _ payload: UnsafeRawBufferPointer, into event: inout DecodedEvent) -> Rejection? {
-        event = DecodedEvent(kind: kind, timestamp: 0, eventID: .empty, customerID: .empty)
+        event = .blank(kind)
         let allowed = EventField.allowed(in: kind)
         var seen: UInt16 = 0
         var firstUnknownKey: JSONStringToken?

@@ -11,7 +11,7 @@ public struct Pipeline: Sendable {
     private var groupOutcomes: [DecodingOutcome] = []
     private var groupRejections: [Rejection] = []
     /// Where decoders write an event before it is applied or joins ``groupOutcomes``.
-    private var scratchEvent = DecodedEvent(kind: .click, timestamp: 0, eventID: .empty, customerID: .empty)
+    private var scratchEvent = DecodedEvent.blank()
 
     public init(configuration: EngineConfiguration, maxPayloadBytes: Int) throws(SegmentDefinitionError) {
         decoder = EventDecoder(maxPayloadBytes: maxPayloadBytes)

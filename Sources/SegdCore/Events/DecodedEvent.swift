@@ -71,6 +71,12 @@ public struct DecodedEvent: Sendable {
     public var producerID: TextRange?
     public var producerSeq: Int64?
 
+    /// An event of `kind` with nothing decoded yet: what decoding starts from, and what a caller
+    /// of ``EventDecoder/decode(topic:payload:into:)`` passes in (decoding overwrites it whole).
+    public static func blank(_ kind: EventKind = .click) -> DecodedEvent {
+        DecodedEvent(kind: kind, timestamp: 0, eventID: .empty, customerID: .empty)
+    }
+
     public init(kind: EventKind, timestamp: Int64, eventID: TextRange, customerID: TextRange) {
         self.kind = kind
         self.timestamp = timestamp
