@@ -14,6 +14,8 @@ public struct TopCategories: Sendable {
     /// where a column of categories and one of counts touched two.
     private var slots = GrowableColumn<Slots>()
     private var names = CustomerIndex(expectedCustomers: 64)
+    /// The numbers of names interned lately, asked before ``names`` (not saved in snapshots).
+    private var recent = RecentCategories()
 
     /// One customer's (category, count) slots.
     private struct Slots: BitwiseCopyable, Sendable {
@@ -45,8 +47,14 @@ public struct TopCategories: Sendable {
     /// Counts one event in `category` (its bytes) for `customer`. Past 65,535 distinct category
     /// names, new names are not tracked.
     public mutating func record(_ category: UnsafeRawBufferPointer, customer: Int32) {
+        if let number = recent.number(of: category) {
+            slots[Int(customer)].count(number)
+            return
+        }
         guard names.count < Int(UInt16.max) || names.lookup(category) != nil else { return }
-        slots[Int(customer)].count(UInt16(names.intern(category)))
+        let number = UInt16(names.intern(category))
+        recent.remember(category, as: number)
+        slots[Int(customer)].count(number)
     }
 
     /// Empties `customer`'s slots. Category names stay: they are shared by the population.
@@ -101,5 +109,47 @@ extension TopCategories {
             }
             return customerSlots
         })
+    }
+}
+
+/// Category names interned lately and their numbers, in front of ``TopCategories``'s name index:
+/// a direct-mapped table of names of up to 24 bytes, each held inline. An event's category is one
+/// of a few dozen names, and interning it through the index (hash, table probe, a compare with the
+/// stored name, copy-on-write checks) cost about 240 instructions; a hit here is a copy of the
+/// name into three words, a multiply and a compare. An entry answers only for a name equal to the
+/// one it holds, so a miss or a collision costs a trip to the index, never a wrong number.
+private struct RecentCategories: Sendable {
+    private struct Entry: Sendable {
+        /// The name's bytes, zero-padded.
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        /// The name's length; 0 for an empty entry (a category is never empty).
+        var count = 0
+        var number: UInt16 = 0
+    }
+
+    private static let slotBits = 6
+    private static let maximumCount = 24
+    private var entries = [Entry](repeating: Entry(), count: 1 << slotBits)
+
+    func number(of name: UnsafeRawBufferPointer) -> UInt16? {
+        guard let (words, slot) = Self.key(name) else { return nil }
+        let entry = entries[slot]
+        guard entry.count == name.count, entry.words == words else { return nil }
+        return entry.number
+    }
+
+    mutating func remember(_ name: UnsafeRawBufferPointer, as number: UInt16) {
+        guard let (words, slot) = Self.key(name) else { return }
+        entries[slot] = Entry(words: words, count: name.count, number: number)
+    }
+
+    /// The name's bytes as three words and the slot they pick; nil for a name too long to hold.
+    @inline(__always)
+    private static func key(_ name: UnsafeRawBufferPointer) -> (words: (UInt64, UInt64, UInt64), slot: Int)? {
+        guard name.count <= maximumCount else { return nil }
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: name) }
+        let mixed = (words.0 &+ words.1 &* 0x9E37_79B9 &+ words.2 &* 0x85EB_CA6B ^ UInt64(name.count)) &* 0x9E37_79B9_7F4A_7C15
+        return (words, Int(truncatingIfNeeded: mixed >> UInt64(64 - slotBits)))
     }
 }
