@@ -41,7 +41,8 @@ struct TopCategoriesTests {
             let length = max(lengths[index % lengths.count], stem.count)
             names.append(String(repeating: "x", count: length - stem.count) + stem)
         }
-        names += ["ab", "ab ", "ab  "]
+        // The decoder never passes an empty category, but the type takes any bytes.
+        names += ["ab", "ab ", "ab  ", ""]
         var categories = TopCategories()
         let customers = 20
         for _ in 0..<customers { categories.addCustomer() }
@@ -57,5 +58,18 @@ struct TopCategoriesTests {
             reference[customer].count(name)
             #expect(categories.top(Int32(customer)) == reference[customer].top)
         }
+    }
+
+    @Test("an empty name gets a number of its own, not the one an empty cache entry holds")
+    func emptyName() {
+        var categories = TopCategories()
+        categories.addCustomer()
+        categories.addCustomer()
+        for name in ["books", ""] {
+            var bytes = name
+            bytes.withUTF8 { categories.record(UnsafeRawBufferPointer($0), customer: name.isEmpty ? 1 : 0) }
+        }
+        #expect(categories.top(0) == ["books"])
+        #expect(categories.top(1) == [""])
     }
 }

@@ -122,7 +122,7 @@ private struct RecentCategories: Sendable {
     private struct Entry: Sendable {
         /// The name's bytes, zero-padded.
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        /// The name's length; 0 for an empty entry (a category is never empty).
+        /// The name's length; 0 for an empty entry.
         var count = 0
         var number: UInt16 = 0
     }
@@ -143,10 +143,11 @@ private struct RecentCategories: Sendable {
         entries[slot] = Entry(words: words, count: name.count, number: number)
     }
 
-    /// The name's bytes as three words and the slot they pick; nil for a name too long to hold.
+    /// The name's bytes as three words and the slot they pick; nil for a name too long to hold,
+    /// and for the empty name, which an empty entry would seem to hold.
     @inline(__always)
     private static func key(_ name: UnsafeRawBufferPointer) -> (words: (UInt64, UInt64, UInt64), slot: Int)? {
-        guard name.count <= maximumCount else { return nil }
+        guard (1...maximumCount).contains(name.count) else { return nil }
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: name) }
         let mixed = (words.0 &+ words.1 &* 0x9E37_79B9 &+ words.2 &* 0x85EB_CA6B ^ UInt64(name.count)) &* 0x9E37_79B9_7F4A_7C15
