@@ -45,6 +45,27 @@ struct CustomerIndexTests {
         }
     }
 
+    @Test("at its id byte limit the index has room only for the ids it knows")
+    func roomForIDs() {
+        var index = CustomerIndex(expectedCustomers: 4)
+        index.limitIDBytes(to: 10)
+        func hasRoom(_ id: String) -> Bool {
+            var bytes = id
+            return bytes.withUTF8 { index.hasRoom(for: UnsafeRawBufferPointer($0)) }
+        }
+        func intern(_ id: String) -> Int32 {
+            var bytes = id
+            return bytes.withUTF8 { index.intern(UnsafeRawBufferPointer($0)) }
+        }
+        #expect(intern("c-1") == 0 && intern("c-22") == 1)
+        #expect(hasRoom("c-3"), "7 bytes held and 3 more make the limit")
+        #expect(!hasRoom("c-33"), "11 bytes would pass it")
+        #expect(hasRoom("c-22") && hasRoom("c-1"), "a known id takes no room")
+        #expect(intern("c-3") == 2)
+        #expect(!hasRoom("x") && hasRoom("c-3") && intern("c-22") == 1)
+        #expect(index.count == 3)
+    }
+
     @Test("a removed id is not found again, and interned again it gets a new number")
     func removedIDsStayGone() {
         var index = CustomerIndex(expectedCustomers: 4)

@@ -1,5 +1,5 @@
 import Foundation
-import SegdCore
+@testable import SegdCore
 import Testing
 
 @Suite("Segment engine")
@@ -219,6 +219,24 @@ struct SegmentEngineTests {
         harness.click("c9", at: "2026-01-02T00:00:00.001Z")
         harness.order("c1", at: "2026-01-02T00:00:00.001Z", id: "o-1")
         #expect(harness.drain().isEmpty, "24 h later the id is forgotten")
+        #expect(harness.feature("orders_total", of: "c1") == 2)
+    }
+
+    @Test("when the customer ids fill what the index holds, a new customer's event is refused and changes nothing; known ones go on")
+    func customerCapacity() throws {
+        var harness = try EngineHarness(segments: [("buyer", "orders_total >= 1")])
+        harness.pipeline.engine.limitCustomerIDBytes(to: 4)
+        harness.order("c1", at: "2026-01-01T00:00:00Z", id: "o-1")
+        harness.order("c2", at: "2026-01-01T00:00:01Z", id: "o-2")
+        #expect(harness.drain().map(\.topic) == ["segment.buyer.enter", "segment.buyer.enter"])
+        harness.order("c3", at: "2026-01-01T00:00:02Z", id: "o-3")
+        let letter = try #require(harness.drain().first)
+        #expect(letter.topic == "deadletter" && letter.object["reason"] as? String == "capacity")
+        #expect((letter.object["detail"] as? String)?.contains(#"customer_id "c3" is new"#) == true)
+        #expect(harness.pipeline.engine.store.count == 2)
+        #expect(harness.pipeline.engine.newestEventTime == EventTimeText.parse("2026-01-01T00:00:01Z"), "a refused event does not move the clock")
+        harness.order("c1", at: "2026-01-01T00:00:03Z", id: "o-3")
+        #expect(harness.drain().isEmpty, "o-3 was refused, not accepted: the same id for a known customer is no duplicate")
         #expect(harness.feature("orders_total", of: "c1") == 2)
     }
 

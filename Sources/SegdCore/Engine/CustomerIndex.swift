@@ -37,6 +37,13 @@ public struct CustomerIndex: Sendable {
     /// full; the next is due when it is half full, after as many new customers as it holds.
     private static let movesPerIntern = 2
 
+    /// The most id bytes an index holds: where each id ends is a `UInt32`, in snapshots too.
+    /// (Numbers, `Int32`, would run out only past 2^31 ids, far beyond any memory.)
+    public static let idByteCapacity = Int(UInt32.max)
+    /// Id bytes that can still be added: ``idByteCapacity`` less those held (a stored count, as
+    /// ``hasRoom(for:)`` reads it for every event).
+    private(set) var idBytesLeft = CustomerIndex.idByteCapacity
+
     public init(expectedCustomers: Int = 1024) {
         var capacity = 16
         while capacity < expectedCustomers * 2 { capacity <<= 1 }
@@ -46,13 +53,28 @@ public struct CustomerIndex: Sendable {
     /// The number of numbers handed out so far, removed ones included.
     public var count: Int { idEnds.count }
 
-    /// Returns the dense number of `id`, assigning the next one if the id is new.
+    /// Whether `id` can be interned: it fits beside the ids held, or it is known already (the
+    /// lookup is spared while there is room, as nearly always).
+    @inline(__always)
+    public func hasRoom(for id: UnsafeRawBufferPointer) -> Bool {
+        id.count <= idBytesLeft || lookup(id) != nil
+    }
+
+    /// Lets the index hold only `bytes` of ids, for tests, which cannot fill 4 GiB.
+    mutating func limitIDBytes(to bytes: Int) {
+        idBytesLeft = bytes - arena.count
+    }
+
+    /// Returns the dense number of `id`, assigning the next one if the id is new; a new id must
+    /// fit (``hasRoom(for:)``).
     public mutating func intern(_ id: UnsafeRawBufferPointer) -> Int32 {
         makeUnique()
         if previous != nil { move(Self.movesPerIntern) }
         let hash = Self.hash(id)
         if let customer = find(id, hash: hash) { return customer }
+        precondition(id.count <= idBytesLeft, "CustomerIndex: no room for another id (\(arena.count) bytes held)")
         let customer = Int32(idEnds.count)
+        idBytesLeft -= id.count
         id.withMemoryRebound(to: UInt8.self) { arena.append(contentsOf: $0) }
         idEnds.append(UInt32(arena.count))
         removed.append(false)
@@ -241,6 +263,7 @@ extension CustomerIndex {
             lastRemoved = Int(customer)
         }
         self.init(expectedCustomers: idEnds.count)
+        idBytesLeft = Self.idByteCapacity - arena.count
         self.arena = GrowableColumn(arena)
         self.idEnds = GrowableColumn(idEnds)
         self.removed = removed

@@ -70,6 +70,11 @@ public struct CustomerStore: Sendable {
         for word in start..<start + membershipWords { memberships[word] = 0 }
     }
 
+    /// Lets the index hold only `bytes` of ids, for tests (``CustomerIndex/limitIDBytes(to:)``).
+    mutating func limitIDBytes(to bytes: Int) {
+        index.limitIDBytes(to: bytes)
+    }
+
     /// Returns the customer number for `id`, creating an empty customer first seen at `time` if new.
     public mutating func customer(for id: UnsafeRawBufferPointer, at time: Int64) -> Int32 {
         let customer = index.intern(id)

@@ -79,7 +79,7 @@ public struct SegmentEngine: Sendable {
     /// Applies one decoded event; `text` is the decoder's text buffer its ranges point into and
     /// `receivedAt` the wall-clock time of receipt (epoch milliseconds), against which events from
     /// the future are judged. Returns the reason when the event is refused (late, future,
-    /// duplicate), having changed nothing.
+    /// capacity, duplicate), having changed nothing.
     public mutating func apply(_ event: DecodedEvent, text: [UInt8], receivedAt: Int64) -> Rejection? {
         if let rejection = admission(event, text: text, receivedAt: receivedAt) { return rejection }
         if event.timestamp > newestEventTime {
@@ -130,6 +130,11 @@ public struct SegmentEngine: Sendable {
         }
     }
 
+    /// Lets the engine hold only `bytes` of customer ids, for tests (``CustomerIndex/limitIDBytes(to:)``).
+    mutating func limitCustomerIDBytes(to bytes: Int) {
+        store.limitIDBytes(to: bytes)
+    }
+
     /// Why `event` cannot be applied, if it cannot. Records its id for duplicate detection when it can.
     private mutating func admission(_ event: DecodedEvent, text: [UInt8], receivedAt: Int64) -> Rejection? {
         if event.timestamp > receivedAt &+ configuration.maxFutureSkewMilliseconds {
@@ -137,6 +142,12 @@ public struct SegmentEngine: Sendable {
         }
         if clock != .min, event.timestamp < clock {
             return Rejection(.late, "event time \(TimestampFormat.rfc3339(event.timestamp)) is behind the engine clock \(TimestampFormat.rfc3339(clock)) (the newest event time minus [engine] allowed_lateness \(EventTimeText.formatDuration(configuration.allowedLatenessMilliseconds)))")
+        }
+        // Before the id is remembered: a refused event is not accepted, so its retry is no duplicate.
+        let hasRoom = text.withUnsafeBytes { store.index.hasRoom(for: UnsafeRawBufferPointer(rebasing: $0[event.customerID.indices])) }
+        guard hasRoom else {
+            let id = text.withUnsafeBytes { String(decoding: $0[event.customerID.indices], as: UTF8.self) }
+            return Rejection(.capacity, "customer_id \"\(id)\" is new, and the ids of the \(store.index.count) customers held leave no room for it in the customer index (4 GiB of ids at most): events of new customers are refused")
         }
         let fresh = text.withUnsafeBytes { duplicates.insert(UnsafeRawBufferPointer(rebasing: $0[event.eventID.indices]), at: event.timestamp) }
         guard fresh else {

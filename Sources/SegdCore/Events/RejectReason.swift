@@ -23,6 +23,8 @@ public enum RejectReason: String, Sendable, CaseIterable, Comparable {
     case late = "late"
     /// The event time is further ahead of the time of receipt than the allowed clock skew.
     case future = "future"
+    /// The event's customer is new, and the customer ids held fill what segd can index (4 GiB).
+    case capacity = "capacity"
     /// An event with the same `event_id` was accepted within the dedup horizon (a producer retry).
     case duplicate = "duplicate"
 
