@@ -47,13 +47,14 @@ public struct TopCategories: Sendable {
     /// Counts one event in `category` (its bytes) for `customer`. Past 65,535 distinct category
     /// names, new names are not tracked.
     public mutating func record(_ category: UnsafeRawBufferPointer, customer: Int32) {
-        if let number = recent.number(of: category) {
-            slots[Int(customer)].count(number)
-            return
+        let number: UInt16
+        if let recentNumber = recent.number(of: category) {
+            number = recentNumber
+        } else {
+            guard names.count < Int(UInt16.max) || names.lookup(category) != nil else { return }
+            number = UInt16(names.intern(category))
+            recent.remember(category, as: number)
         }
-        guard names.count < Int(UInt16.max) || names.lookup(category) != nil else { return }
-        let number = UInt16(names.intern(category))
-        recent.remember(category, as: number)
         slots[Int(customer)].count(number)
     }
 
