@@ -71,13 +71,34 @@ public struct EventDecoder: Sendable {
         guard payload.count <= maxPayloadBytes else {
             return Rejection(.oversized, "payload is \(payload.count) bytes, more than the limit of \(maxPayloadBytes)")
         }
+        if CompactEventReader.read(kind, payload, into: &event) {
+            setText(to: payload)
+            stampProducer(of: event)
+            return nil
+        }
+        return decodeInFull(kind, payload, into: &event)
+    }
+
+    /// Decodes a payload that ``CompactEventReader`` did not read: checks its UTF-8, then scans
+    /// the JSON, then the schema. Every rejection comes from here.
+    mutating func decodeInFull(_ kind: EventKind, _ payload: UnsafeRawBufferPointer, into event: inout DecodedEvent) -> Rejection? {
         if let failure = UTF8Validation.firstFailure(in: payload) {
             return Rejection(.invalidUTF8, "invalid UTF-8 at byte \(failure.offset): \(failure.problem.explanation)")
         }
-        text.removeAll(keepingCapacity: true)
-        text.append(contentsOf: payload)
+        setText(to: payload)
         if !unknownKeys.isEmpty { unknownKeys.removeAll(keepingCapacity: true) }
         return decodeObject(kind, payload, into: &event)
+    }
+
+    private mutating func setText(to payload: UnsafeRawBufferPointer) {
+        text.removeAll(keepingCapacity: true)
+        text.append(contentsOf: payload)
+    }
+
+    private mutating func stampProducer(of event: DecodedEvent) {
+        if let id = event.producerID, let seq = event.producerSeq {
+            producerStamp = ProducerStamp(id: id, seq: seq)
+        }
     }
 
     /// Decodes one message given as Swift values; for tests and tools, not the ingest path.
@@ -164,9 +185,7 @@ public struct EventDecoder: Sendable {
         } catch {
             return Rejection(.malformedJSON, "malformed JSON at byte \(error.offset): \(error.problem.explanation)")
         }
-        if let id = event.producerID, let seq = event.producerSeq {
-            producerStamp = ProducerStamp(id: id, seq: seq)
-        }
+        stampProducer(of: event)
 
         if let key = firstUnknownKey {
             let allowedNames = EventField.allCases.filter { allowed & $0.bit != 0 }.map { "\($0.wireName)" }
@@ -340,14 +359,14 @@ public struct EventDecoder: Sendable {
         return value.allBytes(in: lowest, 0x7E)
     }
 
-    private static func currencyCode(_ value: UnsafeRawBufferPointer) -> CurrencyCode? {
+    static func currencyCode(_ value: UnsafeRawBufferPointer) -> CurrencyCode? {
         guard value.count == 3, value.allBytes(in: UInt8(ascii: "A"), UInt8(ascii: "Z")) else { return nil }
         return CurrencyCode(value[0], value[1], value[2])
     }
 
     /// Matches against the wire names as static bytes (``ClickAction/name`` is a `String`, and
     /// comparing with it would cost more); a test keeps the two spellings in step.
-    private static func clickAction(named value: UnsafeRawBufferPointer) -> ClickAction? {
+    static func clickAction(named value: UnsafeRawBufferPointer) -> ClickAction? {
         switch value.count {
         case 4: value.hasSameBytes(as: "view") ? .view : nil
         case 6: value.hasSameBytes(as: "search") ? .search : nil

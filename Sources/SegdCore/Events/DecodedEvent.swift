@@ -41,7 +41,7 @@ public struct CurrencyCode: Sendable, Hashable, CustomStringConvertible {
 /// One validated inbound event, as the decoder hands it to the engine. A plain value with no
 /// references: string fields are ``TextRange``s into the decoder's text buffer, so decoding does not
 /// allocate. Fields that do not belong to the event's kind hold their zero value.
-public struct DecodedEvent: Sendable {
+public struct DecodedEvent: Sendable, Equatable {
     public var kind: EventKind
     /// Event time in milliseconds since the Unix epoch (UTC); sub-millisecond digits are truncated.
     public var timestamp: Int64

@@ -1,0 +1,165 @@
+/// Reads the form nearly every producer sends, in one pass over the payload: a compact object
+/// (no whitespace) of schema fields without escapes, each value plain (ids and categories as
+/// printable ASCII, numbers as integers without sign, fraction or exponent). It either reads
+/// such an event whole or gives up, and ``EventDecoder`` then decodes the payload in full.
+///
+/// So it decides nothing on its own: it accepts only payloads the full decoder accepts, with the
+/// same event (`DecoderCompactReaderTests` checks that on generated and damaged payloads), and
+/// every rejection, with its reason and detail, comes from the full decoder. Every byte it
+/// accepts is ASCII, so an event it reads needs no UTF-8 validation either.
+enum CompactEventReader {
+    /// Reads `payload` as an event of `kind` into `event` (text ranges are offsets in `payload`);
+    /// false when the payload is not in the compact form or not a valid event, leaving `event`
+    /// unspecified.
+    static func read(_ kind: EventKind, _ payload: UnsafeRawBufferPointer, into event: inout DecodedEvent) -> Bool {
+        let count = payload.count
+        guard count >= 2, payload[0] == UInt8(ascii: "{") else { return false }
+        event = .blank(kind)
+        let allowed = EventField.allowed(in: kind)
+        var seen: UInt16 = 0
+        var i = 1
+        while true {
+            // A key: a schema field's name, closed by its quote and a colon.
+            guard i < count, payload[i] == UInt8(ascii: "\""), let (field, end) = EventField.named(quotedAt: i, in: payload),
+                  end + 1 < count, payload[end + 1] == UInt8(ascii: ":"),
+                  allowed & field.bit != 0, seen & field.bit == 0
+            else { return false }
+            seen |= field.bit
+            guard let next = readValue(of: field, at: end + 2, in: payload, into: &event), next < count else { return false }
+            if payload[next] == UInt8(ascii: ",") {
+                i = next + 1
+                continue
+            }
+            guard payload[next] == UInt8(ascii: "}"), next + 1 == count else { return false }
+            break
+        }
+        let required = EventField.required(in: kind)
+        return seen & required == required && EventField.missingPartners(given: seen) == 0
+    }
+
+    /// Reads the value of `field` at `start` into `event` and returns the offset just past it, or
+    /// nil when it is not plain or not valid.
+    @inline(__always)
+    private static func readValue(
+        of field: EventField, at start: Int, in payload: UnsafeRawBufferPointer, into event: inout DecodedEvent
+    ) -> Int? {
+        switch field {
+        case .eventID, .customerID, .producerID, .productID, .sessionID:
+            guard let value = plainString(at: start, in: payload, lowest: 0x21, maxCount: EventField.maxIDBytes) else { return nil }
+            let range = TextRange(start: Int32(start + 1), count: Int32(value.count))
+            switch field {
+            case .eventID: event.eventID = range
+            case .customerID: event.customerID = range
+            case .producerID: event.producerID = range
+            case .productID: event.productID = range
+            default: event.sessionID = range
+            }
+            return start + value.count + 2
+        case .category:
+            guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: EventField.maxCategoryBytes) else { return nil }
+            event.category = TextRange(start: Int32(start + 1), count: Int32(value.count))
+            return start + value.count + 2
+        case .action:
+            guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: 16),
+                  let action = EventDecoder.clickAction(named: value) else { return nil }
+            event.action = action
+            return start + value.count + 2
+        case .currency:
+            guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: 3),
+                  let currency = EventDecoder.currencyCode(value) else { return nil }
+            event.currency = currency
+            return start + value.count + 2
+        case .ts:
+            if start < payload.count, payload[start] == UInt8(ascii: "\"") {
+                guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: 30),
+                      let milliseconds = RFC3339Timestamp.epochMilliseconds(value) else { return nil }
+                event.timestamp = milliseconds
+                return start + value.count + 2
+            }
+            guard let (end, value) = plainInteger(at: start, in: payload), value <= EventField.maxEpochMilliseconds else { return nil }
+            event.timestamp = value
+            return end
+        case .producerSeq:
+            guard let (end, value) = plainInteger(at: start, in: payload), value <= EventField.maxProducerSeq else { return nil }
+            event.producerSeq = value
+            return end
+        case .amount:
+            guard let (end, value) = plainInteger(at: start, in: payload), value <= EventField.maxAmountMinor else { return nil }
+            event.amountMinor = value
+            return end
+        case .items:
+            guard let (end, value) = plainInteger(at: start, in: payload), EventField.itemsRange.contains(value) else { return nil }
+            event.items = Int32(value)
+            return end
+        case .rating:
+            guard let (end, value) = plainInteger(at: start, in: payload), EventField.ratingRange.contains(value) else { return nil }
+            event.rating = UInt8(value)
+            return end
+        }
+    }
+
+    /// The bytes of the string whose opening quote is at `quote`, when it has 1…`maxCount` bytes,
+    /// each in `lowest`…0x7E and none a backslash; nil otherwise. Eight bytes at a time: the first
+    /// byte outside that set must be the closing quote.
+    @inline(__always)
+    private static func plainString(
+        at quote: Int, in payload: UnsafeRawBufferPointer, lowest: UInt8, maxCount: Int
+    ) -> UnsafeRawBufferPointer? {
+        let count = payload.count
+        guard quote < count, payload[quote] == UInt8(ascii: "\"") else { return nil }
+        let start = quote + 1
+        var i = start
+        scan: do {
+            while i + 8 <= count {
+                let mask = stopMask(UInt64(littleEndian: payload.loadUnaligned(fromByteOffset: i, as: UInt64.self)), lowest: lowest)
+                if mask != 0 {
+                    i += mask.trailingZeroBitCount >> 3
+                    break scan
+                }
+                i += 8
+                guard i - start <= maxCount else { return nil }
+            }
+            while i < count {
+                let byte = payload[i]
+                guard byte >= lowest, byte <= 0x7E, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+                i += 1
+            }
+        }
+        guard i < count, payload[i] == UInt8(ascii: "\""), i > start, i - start <= maxCount else { return nil }
+        return UnsafeRawBufferPointer(rebasing: payload[start..<i])
+    }
+
+    /// The high bit of every byte of `word` (read little-endian) that is a quote, a backslash,
+    /// below `lowest` or above 0x7E. Each trick can mark extra bytes only above a marked one, so
+    /// the lowest mark is always exact.
+    @inline(__always)
+    private static func stopMask(_ word: UInt64, lowest: UInt8) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let quote = (quotes &- ones) & ~quotes
+        let backslash = (backslashes &- ones) & ~backslashes
+        let below = (word &- ones &* UInt64(lowest)) & ~word
+        let above = (word &+ ones) | word
+        return (quote | backslash | below | above) & 0x8080_8080_8080_8080
+    }
+
+    /// The integer at `start` written as `0` or `[1-9][0-9]{0,17}` (18 digits cannot overflow)
+    /// and followed by a byte that can end a member, with the offset of that byte; nil otherwise.
+    @inline(__always)
+    private static func plainInteger(at start: Int, in payload: UnsafeRawBufferPointer) -> (end: Int, value: Int64)? {
+        let count = payload.count
+        var i = start
+        var value: Int64 = 0
+        while i < count, i - start < 18 {
+            let digit = payload[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            i += 1
+        }
+        guard i > start, i - start == 1 || payload[start] != UInt8(ascii: "0"), i < count,
+              payload[i] == UInt8(ascii: ",") || payload[i] == UInt8(ascii: "}")
+        else { return nil }
+        return (i, value)
+    }
+}
