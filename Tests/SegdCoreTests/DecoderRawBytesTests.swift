@@ -108,5 +108,16 @@ import Testing
             #expect(!a.hasSameBytes(as: "producer_se"))
             #expect(!a.hasSameBytes(as: "Producer_seq"))
         }
+        // Every length up to three words, a difference at every position.
+        let bytes = (0..<24).map { UInt8(0x41 + $0) }
+        for count in 0...bytes.count {
+            let a = Array(bytes[0..<count])
+            #expect(a.withUnsafeBytes { a in bytes.withUnsafeBytes { a.hasSameBytes(as: UnsafeRawBufferPointer(rebasing: $0[0..<count])) } })
+            for position in 0..<count {
+                var b = a
+                b[position] ^= 0x20
+                #expect(!a.withUnsafeBytes { a in b.withUnsafeBytes { a.hasSameBytes(as: $0) } }, "count \(count), position \(position)")
+            }
+        }
     }
 }
