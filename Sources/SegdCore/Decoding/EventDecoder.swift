@@ -91,8 +91,7 @@ public struct EventDecoder: Sendable {
     }
 
     private mutating func setText(to payload: UnsafeRawBufferPointer) {
-        text.removeAll(keepingCapacity: true)
-        text.append(contentsOf: payload)
+        text.replaceSubrange(text.indices, with: payload)
     }
 
     private mutating func stampProducer(of event: DecodedEvent) {
