@@ -5,7 +5,7 @@ import Testing
 /// `EventDecoder.decode` exactly as the full decoder alone decodes it (same event, same text,
 /// same producer stamp, same rejection), and the events producers send take the compact path.
 @Suite struct DecoderCompactReaderTests {
-    /// Compact events with every field and value shape the reader takes, limits included.
+    /// Events with every field and value shape the reader takes, limits included.
     static let samples: [(topic: String, json: String)] = [
         ("clicks", #"{"event_id":"clk-7f3a9c","customer_id":"cust-000042","ts":"2026-03-14T09:26:53.589Z","producer_id":"web-3","producer_seq":184467,"action":"add_to_cart","product_id":"sku-19922","category":"Home & Garden","session_id":"sess-55e1"}"#),
         ("clicks.web", #"{"action":"remove_from_cart","ts":"2026-12-31T23:59:59.123456789Z","customer_id":"~!#$%&'()*+-./09:;<=>?@AZ[]^_`az{|}","event_id":"e"}"#),
@@ -15,6 +15,8 @@ import Testing
         ("orders", #"{"event_id":"e","customer_id":"c","ts":253402300799999,"amount":100000000000,"currency":"ZZZ","producer_seq":9007199254740991,"producer_id":"p"}"#),
         ("reviews", #"{"event_id":"rev-1","customer_id":"c1","ts":"2026-03-14T09:26:53Z","rating":5,"product_id":"sku-1"}"#),
         ("reviews", #"{"rating":1,"ts":"2024-02-29T00:00:00.5Z","customer_id":"c1","event_id":"rev-2"}"#),
+        // Python's json.dumps with its default separators.
+        ("orders", #"{"event_id": "o-7", "customer_id": "c-7", "ts": 1773480662000, "amount": 1250, "currency": "USD", "items": 2}"#),
         ("clicks", #"{"event_id":""# + String(repeating: "i", count: 128) + #"","customer_id":"c","ts":1,"action":"view","category":""#
             + String(repeating: "k", count: 64) + #""}"#),
     ]
@@ -27,9 +29,11 @@ import Testing
         }
         var generator = EventGenerator(options: .init(seed: 7, customers: 1_000))
         for n in 0..<3_000 {
-            let (kind, json) = generator.next(at: 1_767_225_600_000 + Int64(n) * 997)
-            let outcome = Outcome(topic: kind.topic, payload: json)
-            #expect(outcome.readCompactly && outcome.agrees, "\(String(decoding: json, as: UTF8.self))")
+            let (kind, generated) = generator.next(at: 1_767_225_600_000 + Int64(n) * 997)
+            for json in [generated, Self.spaced(generated)] {
+                let outcome = Outcome(topic: kind.topic, payload: json)
+                #expect(outcome.readCompactly && outcome.agrees, "\(String(decoding: json, as: UTF8.self))")
+            }
         }
     }
 
@@ -43,6 +47,7 @@ import Testing
         for n in 0..<200 {
             let (kind, json) = generator.next(at: 1_767_225_600_000 + Int64(n) * 86_400_000)
             originals.append((kind.topic, json))
+            originals.append((kind.topic, Self.spaced(json)))
         }
         var readCompactly = 0
         var disagreements = 0
@@ -59,6 +64,12 @@ import Testing
         }
         #expect(disagreements == 0)
         #expect(readCompactly > 2_000, "only \(readCompactly) damaged events stayed compact and valid")
+    }
+
+    /// Generated JSON as Python's `json.dumps` writes it by default: a space after every colon
+    /// and comma between members (the generated values hold neither).
+    static func spaced(_ json: [UInt8]) -> [UInt8] {
+        Array(String(decoding: json, as: UTF8.self).replacing("\":", with: "\": ").replacing(",\"", with: ", \"").utf8)
     }
 
     /// Bytes that mean something to JSON, to the schemas or to UTF-8.

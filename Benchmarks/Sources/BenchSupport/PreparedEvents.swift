@@ -7,7 +7,9 @@ public import SegdCore
 ///
 /// Events come from ``EventGenerator`` (seed, customers and Zipf skew as given; 80 % clicks,
 /// 15 % orders, 5 % reviews), spaced with exponential gaps to cover `span` of event time, like
-/// `segd generate`. Not thread-safe; one benchmark owns it.
+/// `segd generate`. With `compact` false each payload has a space after its `{` and before its
+/// `}`, which takes it out of the compact form (`CompactEventReader`): the full decoder reads it.
+/// Not thread-safe; one benchmark owns it.
 public final class PreparedEvents {
     public let count: Int
     public private(set) var payloads: [UInt8] = []
@@ -25,7 +27,10 @@ public final class PreparedEvents {
 
     public static let topics: [[UInt8]] = EventKind.allCases.map { Array($0.topic.utf8) }
 
-    public init(count: Int, customers: Int = 100_000, seed: UInt64 = 1, start: Int64 = 1_767_225_600_000, span: Int64 = 90 * 86_400_000) {
+    public init(
+        count: Int, customers: Int = 100_000, seed: UInt64 = 1, start: Int64 = 1_767_225_600_000, span: Int64 = 90 * 86_400_000,
+        compact: Bool = true
+    ) {
         self.count = count
         var generator = EventGenerator(options: .init(seed: seed, customers: customers))
         let meanGap = Double(span) / Double(count)
@@ -33,7 +38,8 @@ public final class PreparedEvents {
         offsets.reserveCapacity(count + 1)
         var time = start
         for _ in 0..<count {
-            let (kind, json) = generator.next(at: time)
+            let (kind, generated) = generator.next(at: time)
+            let json = compact ? generated : [UInt8(ascii: "{"), UInt8(ascii: " ")] + generated.dropFirst().dropLast() + [UInt8(ascii: " "), UInt8(ascii: "}")]
             offsets.append(payloads.count)
             kinds.append(kind)
             baseTimestamps.append(time)

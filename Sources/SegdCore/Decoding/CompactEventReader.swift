@@ -1,7 +1,9 @@
-/// Reads the form nearly every producer sends, in one pass over the payload: a compact object
-/// (no whitespace) of schema fields without escapes, each value plain (ids and categories as
-/// printable ASCII, numbers as integers without sign, fraction or exponent). It either reads
-/// such an event whole or gives up, and ``EventDecoder`` then decodes the payload in full.
+/// Reads the form nearly every producer sends, in one pass over the payload: an object of schema
+/// fields without escapes, each value plain (ids and categories as printable ASCII, numbers as
+/// integers without sign, fraction or exponent), with no whitespace but for one space after a
+/// colon or a comma (compact JSON, and Python's `json.dumps` with its default separators). It
+/// either reads such an event whole or gives up, and ``EventDecoder`` then decodes the payload in
+/// full.
 ///
 /// So it decides nothing on its own: it accepts only payloads the full decoder accepts, with the
 /// same event (`DecoderCompactReaderTests` checks that on generated and damaged payloads), and
@@ -9,7 +11,7 @@
 /// accepts is ASCII, so an event it reads needs no UTF-8 validation either.
 enum CompactEventReader {
     /// Reads `payload` as an event of `kind` into `event` (text ranges are offsets in `payload`);
-    /// false when the payload is not in the compact form or not a valid event, leaving `event`
+    /// false when the payload is not in that form or not a valid event, leaving `event`
     /// unspecified.
     static func read(_ kind: EventKind, _ payload: UnsafeRawBufferPointer, into event: inout DecodedEvent) -> Bool {
         let count = payload.count
@@ -25,9 +27,10 @@ enum CompactEventReader {
                   allowed & field.bit != 0, seen & field.bit == 0
             else { return false }
             seen |= field.bit
-            guard let next = readValue(of: field, at: end + 2, in: payload, into: &event), next < count else { return false }
+            guard let next = readValue(of: field, at: afterSpace(end + 2, in: payload), in: payload, into: &event), next < count
+            else { return false }
             if payload[next] == UInt8(ascii: ",") {
-                i = next + 1
+                i = afterSpace(next + 1, in: payload)
                 continue
             }
             guard payload[next] == UInt8(ascii: "}"), next + 1 == count else { return false }
@@ -35,6 +38,12 @@ enum CompactEventReader {
         }
         let required = EventField.required(in: kind)
         return seen & required == required && EventField.missingPartners(given: seen) == 0
+    }
+
+    /// `offset`, or the offset after it when a space stands there.
+    @inline(__always)
+    private static func afterSpace(_ offset: Int, in payload: UnsafeRawBufferPointer) -> Int {
+        offset < payload.count && payload[offset] == UInt8(ascii: " ") ? offset + 1 : offset
     }
 
     /// Reads the value of `field` at `start` into `event` and returns the offset just past it, or
