@@ -139,18 +139,13 @@ enum CompactEventReader {
     }
 
     /// The high bit of every byte of `word` (read little-endian) that is a quote, a backslash,
-    /// below `lowest` or above 0x7E. Each trick can mark extra bytes only above a marked one, so
-    /// the lowest mark is always exact.
+    /// below `lowest` or above 0x7E: the scanner's marks, and the bytes that adding one carries
+    /// into the high bit or that have it already. Each trick marks extra bytes only above a marked
+    /// one, so the lowest mark is always exact.
     @inline(__always)
     private static func stopMask(_ word: UInt64, lowest: UInt8) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let quotes = word ^ (ones &* 0x22)
-        let backslashes = word ^ (ones &* 0x5C)
-        let quote = (quotes &- ones) & ~quotes
-        let backslash = (backslashes &- ones) & ~backslashes
-        let below = (word &- ones &* UInt64(lowest)) & ~word
-        let above = (word &+ ones) | word
-        return (quote | backslash | below | above) & 0x8080_8080_8080_8080
+        let above = ((word &+ 0x0101_0101_0101_0101) | word) & 0x8080_8080_8080_8080
+        return JSONScanner.attentionMask(word, below: lowest) | above
     }
 
     /// The integer at `start` written as `0` or `[1-9][0-9]{0,17}` (18 digits cannot overflow)

@@ -5,7 +5,8 @@
 /// event's ``TextRange``s point into it until the next call), and a small list of the unknown keys
 /// seen in the current payload. One decoder serves one ingest thread; it is a value,
 /// so a copy is an independent decoder. Decoding a valid event allocates nothing once the buffers
-/// have their capacity.
+/// have their capacity. Most events are read in one pass by ``CompactEventReader``; the rest, and
+/// every message refused, by the full decoder here.
 ///
 /// When a message has several faults, the reported reason is the first that applies in this order:
 /// 1. `unknownTopic`, then `oversized`, then `invalidUTF8`: the envelope, checked before any parsing;

@@ -145,18 +145,19 @@ struct JSONScanner {
         }
     }
 
-    /// The high bit of every byte of `word` (read little-endian) that is a quote, a backslash or a
-    /// control character. The has-zero-byte and has-less-than tricks can mark extra bytes only
-    /// above a marked one, so the lowest mark is always exact.
+    /// The high bit of every byte of `word` (read little-endian) that is a quote, a backslash or
+    /// below `lowest` (at most 0x80; by default the control characters). The has-zero-byte and
+    /// has-less-than tricks can mark extra bytes only above a marked one, so the lowest mark is
+    /// always exact.
     @inline(__always)
-    private static func attentionMask(_ word: UInt64) -> UInt64 {
+    static func attentionMask(_ word: UInt64, below lowest: UInt8 = 0x20) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let quotes = word ^ (ones &* 0x22)
         let backslashes = word ^ (ones &* 0x5C)
         let quote = (quotes &- ones) & ~quotes
         let backslash = (backslashes &- ones) & ~backslashes
-        let control = (word &- ones &* 0x20) & ~word
-        return (quote | backslash | control) & 0x8080_8080_8080_8080
+        let below = (word &- ones &* UInt64(lowest)) & ~word
+        return (quote | backslash | below) & 0x8080_8080_8080_8080
     }
 
     /// Checks the escape whose backslash is at `i` and returns the offset just after it.
