@@ -82,6 +82,69 @@ struct StateRecoveryTests {
         #expect(recovered.engine.outbound.isEmpty, "replayed alerts were published before the crash")
     }
 
+    @Test("messages replayed a group at a time, among clock advances, refusals and one-frame messages, restore the same state")
+    func groupedJournalReplay() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try Self.configuration(directory)
+        var expected: [UInt8] = []
+        var nextSeq: UInt64 = 0
+        var rejected = 0
+        do {
+            let journaled = try Self.open(configuration)
+            var generator = EventGenerator(options: .init(seed: 11, customers: 200))
+            let origin: Int64 = 1_767_225_600_000
+            func send(_ topic: String, _ payload: [UInt8], frames: Int = 2, receivedAt: Int64) throws {
+                var topic = topic
+                try topic.withUTF8 { topicBytes in
+                    try payload.withUnsafeBytes { payload in
+                        _ = try journaled.change(.message(receivedAt: receivedAt, frames: frames, topic: UnsafeRawBufferPointer(topicBytes), payload: payload))
+                    }
+                }
+                journaled.pipeline.engine.outbound.removeAll()
+            }
+            // Turns of 1 to 40 messages stamped alike (the receiver's way), so groups are cut by
+            // size, by a new receipt time and by the other entries between them.
+            var time = origin
+            for turn in 0..<120 {
+                let receivedAt = time
+                for _ in 0..<(1 + turn * 7 % 40) {
+                    time += 20_000
+                    let (kind, json) = generator.next(at: time)
+                    try send(kind.topic, json, receivedAt: receivedAt)
+                }
+                switch turn % 6 {
+                case 1: try send("orders", Array(#"{"event_id":"bad"#.utf8), receivedAt: receivedAt)
+                case 2: try send("clicks", [], frames: 1, receivedAt: receivedAt)
+                case 3:
+                    time += 600_000
+                    _ = try journaled.change(.clockAdvance(time))
+                case 4: try send("clicks", Array(#"{"event_id":"e-1-1","customer_id":"c-1","ts":\#(time),"action":"view"}"#.utf8), receivedAt: receivedAt)
+                default: break
+                }
+                try journaled.commit()
+            }
+            // An event 30 s beyond the allowed skew of its receipt time, refused as `future`, then a
+            // turn received a minute later: with that receipt time the event would be accepted.
+            let early = time + 20_000
+            try send("clicks", Array(#"{"event_id":"ahead","customer_id":"c-1","ts":\#(early + 3_630_000),"action":"view"}"#.utf8), receivedAt: early)
+            let (kind, json) = generator.next(at: time + 40_000)
+            try send(kind.topic, json, receivedAt: early + 60_000)
+            try journaled.commit()
+            #expect(journaled.engine.statistics.rejectedByReason[.future] == 1)
+            #expect(journaled.engine.statistics.accepted > 2_000, "most events must be applied, not refused")
+            expected = Self.encoded(journaled.engine)
+            nextSeq = journaled.engine.nextSeq
+            rejected = journaled.engine.statistics.rejected
+            #expect(rejected > 40 && rejected < 200, "the refusals were not made as planned")
+        }
+        let recovered = try Self.open(configuration)
+        #expect(recovered.engine.nextSeq == nextSeq)
+        #expect(recovered.engine.statistics.rejected == rejected)
+        let sameState = Self.encoded(recovered.engine) == expected
+        #expect(sameState, "the recovered engine's encoded state differs from the one before the crash")
+        #expect(recovered.engine.outbound.isEmpty)
+    }
+
     @Test("snapshot plus the journal after it equals an uninterrupted run, and continuing gives the same alerts")
     func snapshotThenJournal() throws {
         let directory = try TemporaryDirectory()

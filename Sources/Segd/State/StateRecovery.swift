@@ -64,12 +64,19 @@ enum StateRecovery {
         if let torn = journal.recoveredTornTail {
             logger.warning("journal ended in a torn record (a crash mid-write); dropped it", metadata: ["tail": "\(torn)"])
         }
+        var messages = JournaledMessageGroup()
         let replay = try Journal.replay(directory: directory, after: report.snapshotSequence) { sequence, payload in
             try JournalEntry.decode(payload, sequence: sequence, path: directory) { entry in
-                _ = entry.apply(to: &pipeline)
+                if case .message(let receivedAt, let frames, let topic, let payload) = entry {
+                    messages.add(receivedAt: receivedAt, frames: frames, topic: topic, payload: payload, to: &pipeline)
+                } else {
+                    messages.apply(to: &pipeline)
+                    _ = entry.apply(to: &pipeline)
+                    pipeline.engine.outbound.removeAll()
+                }
             }
-            pipeline.engine.outbound.removeAll()
         }
+        messages.apply(to: &pipeline)
         report.recordsReplayed = replay.recordsReplayed
         let state = StateStore(
             settings: settings, lock: lock, journal: journal, snapshotSequence: report.snapshotSequence, logger: logger, metrics: metrics,
