@@ -1,6 +1,6 @@
 /// Reads the form nearly every producer sends, in one pass over the payload: an object of schema
 /// fields without escapes, each value plain (ids and categories as printable ASCII, numbers as
-/// integers without sign, fraction or exponent), with no whitespace but for one space after a
+/// integers without fraction or exponent), with no whitespace but for one space after a
 /// colon or a comma (compact JSON, and Python's `json.dumps` with its default separators). It
 /// either reads such an event whole or gives up, and ``EventDecoder`` then decodes the payload in
 /// full.
@@ -55,14 +55,7 @@ enum CompactEventReader {
         switch field {
         case .eventID, .customerID, .producerID, .productID, .sessionID:
             guard let value = plainString(at: start, in: payload, lowest: 0x21, maxCount: EventField.maxIDBytes) else { return nil }
-            let range = TextRange(start: Int32(start + 1), count: Int32(value.count))
-            switch field {
-            case .eventID: event.eventID = range
-            case .customerID: event.customerID = range
-            case .producerID: event.producerID = range
-            case .productID: event.productID = range
-            default: event.sessionID = range
-            }
+            event.setText(TextRange(start: Int32(start + 1), count: Int32(value.count)), of: field)
             return start + value.count + 2
         case .category:
             guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: EventField.maxCategoryBytes) else { return nil }
@@ -78,31 +71,15 @@ enum CompactEventReader {
                   let currency = EventDecoder.currencyCode(value) else { return nil }
             event.currency = currency
             return start + value.count + 2
-        case .ts:
-            if start < payload.count, payload[start] == UInt8(ascii: "\"") {
-                guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: 30),
-                      let milliseconds = RFC3339Timestamp.epochMilliseconds(value) else { return nil }
-                event.timestamp = milliseconds
-                return start + value.count + 2
-            }
-            guard let (end, value) = plainInteger(at: start, in: payload), value <= EventField.maxEpochMilliseconds else { return nil }
-            event.timestamp = value
-            return end
-        case .producerSeq:
-            guard let (end, value) = plainInteger(at: start, in: payload), value <= EventField.maxProducerSeq else { return nil }
-            event.producerSeq = value
-            return end
-        case .amount:
-            guard let (end, value) = plainInteger(at: start, in: payload), value <= EventField.maxAmountMinor else { return nil }
-            event.amountMinor = value
-            return end
-        case .items:
-            guard let (end, value) = plainInteger(at: start, in: payload), EventField.itemsRange.contains(value) else { return nil }
-            event.items = Int32(value)
-            return end
-        case .rating:
-            guard let (end, value) = plainInteger(at: start, in: payload), EventField.ratingRange.contains(value) else { return nil }
-            event.rating = UInt8(value)
+        case .ts where start < payload.count && payload[start] == UInt8(ascii: "\""):
+            guard let value = plainString(at: start, in: payload, lowest: 0x20, maxCount: 30),
+                  let milliseconds = RFC3339Timestamp.epochMilliseconds(value) else { return nil }
+            event.timestamp = milliseconds
+            return start + value.count + 2
+        case .ts, .producerSeq, .amount, .items, .rating:
+            // The number scanner's own fast path, and the full decoder's ranges.
+            guard let (end, value) = JSONNumber.scanPlainInteger(payload, from: start),
+                  EventDecoder.acceptNumber(value, for: field, into: &event) else { return nil }
             return end
         }
     }
@@ -146,24 +123,5 @@ enum CompactEventReader {
     private static func stopMask(_ word: UInt64, lowest: UInt8) -> UInt64 {
         let above = ((word &+ 0x0101_0101_0101_0101) | word) & 0x8080_8080_8080_8080
         return JSONScanner.attentionMask(word, below: lowest) | above
-    }
-
-    /// The integer at `start` written as `0` or `[1-9][0-9]{0,17}` (18 digits cannot overflow)
-    /// and followed by a byte that can end a member, with the offset of that byte; nil otherwise.
-    @inline(__always)
-    private static func plainInteger(at start: Int, in payload: UnsafeRawBufferPointer) -> (end: Int, value: Int64)? {
-        let count = payload.count
-        var i = start
-        var value: Int64 = 0
-        while i < count, i - start < 18 {
-            let digit = payload[i] &- UInt8(ascii: "0")
-            guard digit < 10 else { break }
-            value = value &* 10 &+ Int64(digit)
-            i += 1
-        }
-        guard i > start, i - start == 1 || payload[start] != UInt8(ascii: "0"), i < count,
-              payload[i] == UInt8(ascii: ",") || payload[i] == UInt8(ascii: "}")
-        else { return nil }
-        return (i, value)
     }
 }

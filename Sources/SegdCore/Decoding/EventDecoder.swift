@@ -291,14 +291,7 @@ public struct EventDecoder: Sendable {
                 if token.hasEscapes { text.removeSubrange(Int(range.start)...) }
                 return false
             }
-            switch field {
-            case .eventID: event.eventID = range
-            case .customerID: event.customerID = range
-            case .producerID: event.producerID = range
-            case .productID: event.productID = range
-            case .sessionID: event.sessionID = range
-            default: event.category = range
-            }
+            event.setText(range, of: field)
             return true
         case .action:
             guard let action = withValue(of: token, in: payload, Self.clickAction(named:)) else { return false }
@@ -317,7 +310,7 @@ public struct EventDecoder: Sendable {
         }
     }
 
-    private static func acceptNumber(_ number: JSONNumberValue, for field: EventField, into event: inout DecodedEvent) -> Bool {
+    static func acceptNumber(_ number: JSONNumberValue, for field: EventField, into event: inout DecodedEvent) -> Bool {
         guard case .integer(let value) = number else { return false }
         switch field {
         case .ts:

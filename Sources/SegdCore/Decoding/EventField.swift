@@ -154,3 +154,21 @@ enum EventField: UInt8, CaseIterable, Sendable {
         key.hasSameBytes(as: field.wireName) ? field : nil
     }
 }
+
+extension DecodedEvent {
+    /// Stores `range` as the value of `field`, one of the fields kept as text (the ids and
+    /// `category`).
+    @inline(__always)
+    mutating func setText(_ range: TextRange, of field: EventField) {
+        switch field {
+        case .eventID: eventID = range
+        case .customerID: customerID = range
+        case .producerID: producerID = range
+        case .productID: productID = range
+        case .sessionID: sessionID = range
+        case .category: category = range
+        case .ts, .producerSeq, .action, .amount, .currency, .items, .rating:
+            preconditionFailure("\(field) is not kept as text")
+        }
+    }
+}

@@ -114,7 +114,7 @@ enum JSONNumber {
     /// `-?[1-9][0-9]{0,17}`, not followed by a digit, `.`, `e` or `E`. Its value is its digits,
     /// read in one pass; nil for any other shape, which the general scan above reads (or refuses).
     @inline(__always)
-    private static func scanPlainInteger(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (end: Int, value: JSONNumberValue)? {
+    static func scanPlainInteger(_ bytes: UnsafeRawBufferPointer, from start: Int) -> (end: Int, value: JSONNumberValue)? {
         let count = bytes.count
         var i = start
         let negative = i < count && bytes[i] == UInt8(ascii: "-")
