@@ -41,16 +41,24 @@ struct StateRecoveryTests {
             let time = origin + Int64(index) * 60_000
             let (kind, json) = generator.next(at: time)
             guard index >= start else { continue }
-            var topic = kind.topic
-            try topic.withUTF8 { topicBytes in
-                try json.withUnsafeBytes { payload in
-                    _ = try journaled.change(.message(receivedAt: time, frames: 2, topic: UnsafeRawBufferPointer(topicBytes), payload: payload))
-                }
-            }
+            try journal(journaled, kind.topic, json, receivedAt: time)
             if index % 100 == 99 { try journaled.commit() }
             journaled.pipeline.engine.outbound.removeAll()
         }
         try journaled.commit()
+    }
+
+    /// Journals and applies the message `[topic, payload]` (`frames` as received) received at
+    /// `receivedAt`.
+    static func journal(
+        _ journaled: JournaledPipeline, _ topic: String, _ payload: [UInt8], frames: Int = 2, receivedAt: Int64
+    ) throws {
+        var topic = topic
+        try topic.withUTF8 { topicBytes in
+            try payload.withUnsafeBytes { payload in
+                _ = try journaled.change(.message(receivedAt: receivedAt, frames: frames, topic: UnsafeRawBufferPointer(topicBytes), payload: payload))
+            }
+        }
     }
 
     static func encoded(_ engine: SegmentEngine) -> [UInt8] {
@@ -94,12 +102,7 @@ struct StateRecoveryTests {
             var generator = EventGenerator(options: .init(seed: 11, customers: 200))
             let origin: Int64 = 1_767_225_600_000
             func send(_ topic: String, _ payload: [UInt8], frames: Int = 2, receivedAt: Int64) throws {
-                var topic = topic
-                try topic.withUTF8 { topicBytes in
-                    try payload.withUnsafeBytes { payload in
-                        _ = try journaled.change(.message(receivedAt: receivedAt, frames: frames, topic: UnsafeRawBufferPointer(topicBytes), payload: payload))
-                    }
-                }
+                try Self.journal(journaled, topic, payload, frames: frames, receivedAt: receivedAt)
                 journaled.pipeline.engine.outbound.removeAll()
             }
             // Turns of 1 to 40 messages stamped alike (the receiver's way), so groups are cut by
