@@ -106,6 +106,7 @@ func runPublisher(_ options: Options) throws {
     // The monitor's own subscription reaches the daemon's PUB in the background; give it a moment.
     usleep(200_000)
 
+    let cpuBefore = processCPUSeconds()
     let start = monotonicNanoseconds()
     try file.bytes.withUnsafeBytes { all in
         for bound in file.bounds {
@@ -129,10 +130,12 @@ func runPublisher(_ options: Options) throws {
         }
         if isSentinel { alertAt = monotonicNanoseconds() }
     }
+    // By the sentinel's alert both subscribers have had every message: the I/O thread's sending is done.
+    let cpu = processCPUSeconds() - cpuBefore
     monitor.close()
     try publisher.setLinger(-1)
     publisher.close()
-    print("{\"sent\":\(file.bounds.count + 1),\"start_ns\":\(start),\"sent_ns\":\(sent),\"alert_ns\":\(alertAt.map(String.init) ?? "null")}")
+    print("{\"sent\":\(file.bounds.count + 1),\"start_ns\":\(start),\"sent_ns\":\(sent),\"alert_ns\":\(alertAt.map(String.init) ?? "null"),\"cpu_s\":\(cpu)}")
     fflush(nil)
 }
 
@@ -152,6 +155,7 @@ func runBareSubscriber(_ options: Options) throws {
     var first: UInt64 = 0
     var last: UInt64 = 0
     var sawSentinel = false
+    let cpuBefore = processCPUSeconds()
     while try socket.receive(into: &frames) {
         last = monotonicNanoseconds()
         if received == 0 { first = last }
@@ -161,8 +165,9 @@ func runBareSubscriber(_ options: Options) throws {
             break
         }
     }
+    let cpu = processCPUSeconds() - cpuBefore
     socket.close()
-    print("{\"received\":\(received),\"first_ns\":\(first),\"last_ns\":\(last),\"sentinel\":\(sawSentinel)}")
+    print("{\"received\":\(received),\"first_ns\":\(first),\"last_ns\":\(last),\"sentinel\":\(sawSentinel),\"cpu_s\":\(cpu)}")
     fflush(nil)
 }
 
@@ -218,12 +223,20 @@ func runEndToEnd(_ options: Options) throws {
     let bareReceived = bareResult["received"] as! Int
     let bareLast = (bareResult["last_ns"] as! NSNumber).uint64Value
     let bareSentinel = bareResult["sentinel"] as! Bool
+    let publisherCPU = (publisherResult["cpu_s"] as! NSNumber).doubleValue / (Double(sent) / 1e6)
+    let bareCPU = (bareResult["cpu_s"] as! NSNumber).doubleValue / (Double(max(bareReceived, 1)) / 1e6)
 
     let publishRate = Double(sent) * 1e9 / Double(sentAt - start)
     let bareRate = Double(bareReceived) * 1e9 / Double(bareLast - start)
     let segdRate = alertAt.map { Double(processed ?? 0) * 1e9 / Double($0 - start) }
     let segdLoss = processed.map { sent - $0 }
     let bareLoss = sent - bareReceived
+    // What the goal leaves segd: every core busy for as long as a million events take at 0.8 of
+    // the bare rate, less what the publisher and the bare subscriber use of them. An upper
+    // bound: the machine's other load takes its share too.
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let goalSeconds = 1e6 / (0.8 * bareRate)
+    let segdBudget = Double(cores) * goalSeconds - publisherCPU - bareCPU
     print("""
         e2e over \(transport): \(sent) messages (\(events) events over \(span) of event time + sentinel) from one publisher process
           publisher sent        \(formatRate(publishRate)) (\(String(format: "%.2f", Double(sentAt - start) / 1e9)) s)
@@ -232,10 +245,13 @@ func runEndToEnd(_ options: Options) throws {
           ratio segd / bare     \(segdRate.map { String(format: "%.2f", $0 / bareRate) } ?? "n/a")
           segd VmHWM            \(daemonRSS["VmHWM"].map { "\($0 / 1024) MiB" } ?? "?") (its queues hold what it has not processed yet)
           segd CPU-s per 1 M    \(ThreadCPU.describe(daemonCPU, per: Double(processed ?? sent) / 1e6))
+          publisher, bare SUB   \(String(format: "%.2f and %.2f", publisherCPU, bareCPU)) CPU-s per 1 M (every thread; the publisher sends to both)
+          ratio 0.8 leaves segd \(String(format: "%.2f", segdBudget)) CPU-s per 1 M at most (\(cores) cores × \(String(format: "%.2f", goalSeconds)) s, less the publisher's and the bare SUB's)
         """)
     recordResult("{\"benchmark\":\"e2e\",\"transport\":\"\(transport)\",\"span\":\"\(span)\",\"sent\":\(sent),\"publisher_per_s\":\(Int(publishRate)),"
         + "\"bare_per_s\":\(Int(bareRate)),\"bare_received\":\(bareReceived),\"bare_lost\":\(bareLoss),"
         + "\"segd_per_s\":\(segdRate.map { String(Int($0)) } ?? "null"),\"segd_processed\":\(processed.map(String.init) ?? "null"),"
         + "\"segd_lost\":\(segdLoss.map(String.init) ?? "null"),\"ratio\":\(segdRate.map { String(format: "%.3f", $0 / bareRate) } ?? "null"),"
-        + "\"segd_cpu_s\":\(ThreadCPU.json(daemonCPU))}")
+        + "\"segd_cpu_s\":\(ThreadCPU.json(daemonCPU)),\"publisher_cpu_s_per_m\":\(String(format: "%.3f", publisherCPU)),"
+        + "\"bare_cpu_s_per_m\":\(String(format: "%.3f", bareCPU)),\"segd_budget_cpu_s_per_m\":\(String(format: "%.3f", segdBudget))}")
 }

@@ -9,6 +9,15 @@ func monotonicNanoseconds() -> UInt64 {
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }
 
+/// The CPU-seconds this process has used so far, every thread's (libzmq's I/O threads among
+/// them), user and system time.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 /// Wall-clock epoch milliseconds, for event times.
 func wallMilliseconds() -> Int64 {
     var now = timespec()
