@@ -10,6 +10,8 @@ if [ ! -x "$segd" ]; then (cd .. && swift build -c release --product segd); fi
 "$segd" check-config ../deploy/segd.toml > /dev/null
 swift build -c release --product segd-load
 load=.build/release/segd-load
+# results.jsonl keeps every run's records; the summary at the end reads this run's.
+if [ -f results/results.jsonl ]; then results_before=$(wc -l < results/results.jsonl); else results_before=0; fi
 
 echo "== 1-3: decode only, engine only, decode + engine (in process)"
 swift package benchmark --scale --no-progress 2>&1 | tee results/inprocess.txt | grep -v '^\[' 
@@ -44,3 +46,6 @@ echo "== 8: growth stalls, in process"
 
 echo "== where the time goes (callgrind)"
 callgrind/run.sh
+
+echo "== this run beside issue 6's goals"
+"$load" summary --after-line "$results_before"

@@ -72,6 +72,8 @@ enum Paths {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static var segdBinary: String { mainPackage.appendingPathComponent(".build/release/segd").path }
     static var defaultConfig: String { mainPackage.appendingPathComponent("deploy/segd.toml").path }
+    /// Where a run leaves its results (`results.jsonl`, `inprocess.txt`).
+    static var resultsDirectory: URL { mainPackage.appendingPathComponent("Benchmarks/results") }
     static var selfExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
@@ -226,7 +228,7 @@ func formatRate(_ perSecond: Double) -> String {
 
 /// Appends one result line (JSON) to `results/results.jsonl` beside this package, for the README table.
 func recordResult(_ json: String) {
-    let directory = Paths.mainPackage.appendingPathComponent("Benchmarks/results")
+    let directory = Paths.resultsDirectory
     try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let path = directory.appendingPathComponent("results.jsonl").path
     if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }

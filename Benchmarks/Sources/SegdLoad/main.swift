@@ -9,10 +9,11 @@ import Foundation
 //   memory   [--customers 100000,1000000,5000000] [--span-days 90] [--segd PATH] [--config FILE]
 //   restart  [--customers 1000000] [--segd PATH] [--config FILE]
 //   stalls   [--customers 600000] [--slowest 10] [--config FILE]
+//   summary  [--after-line N] [--results FILE] [--inprocess FILE]: the run's figures beside the goals
 // and the child roles e2e and latency start: publish, bare-sub, relay.
 let arguments = CommandLine.arguments
 do {
-    guard arguments.count >= 2 else { throw UsageError(description: "usage: segd-load e2e|latency|memory|restart|stalls|publish|bare-sub|relay [--option value …]") }
+    guard arguments.count >= 2 else { throw UsageError(description: "usage: segd-load e2e|latency|memory|restart|stalls|summary|publish|bare-sub|relay [--option value …]") }
     let options = try Options(arguments.dropFirst(2))
     switch arguments[1] {
     case "e2e": try runEndToEnd(options)
@@ -20,6 +21,7 @@ do {
     case "memory": try runMemory(options)
     case "restart": try runRestart(options)
     case "stalls": try runStalls(options)
+    case "summary": try runSummary(options)
     case "publish": try runPublisher(options)
     case "bare-sub": try runBareSubscriber(options)
     case "relay": try runRelay(options)
