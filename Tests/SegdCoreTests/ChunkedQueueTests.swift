@@ -27,4 +27,19 @@ struct ChunkedQueueTests {
         while !model.isEmpty { _ = queue.removeFirst(); model.removeFirst() }
         #expect(queue.isEmpty && queue.first == nil && Array(queue).isEmpty)
     }
+
+    @Test("a queue that keeps its size, starting each chunk in the one it let go, keeps every element in order")
+    func steadySizeReusesChunks() {
+        var queue = ChunkedQueue<Int>()
+        let size = 2 * ChunkedQueue<Int>.chunkCapacity + 7
+        for value in 0..<size { queue.append(value) }
+        for value in size..<(size + 5 * ChunkedQueue<Int>.chunkCapacity) {
+            queue.append(value)
+            #expect(queue.removeFirst() == value - size)
+            #expect(queue.count == size)
+        }
+        let first = 5 * ChunkedQueue<Int>.chunkCapacity
+        #expect(Array(queue) == Array(first..<(first + size)))
+        #expect(queue[offset: size - 1] == first + size - 1)
+    }
 }

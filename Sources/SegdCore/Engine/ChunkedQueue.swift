@@ -2,14 +2,18 @@ import DequeModule
 
 /// A first-in, first-out queue kept in fixed-size chunks, so it never moves what it holds. A
 /// `Deque` that doubles copies every element at once, which for the dedup window's millions of
-/// ids stalled ingest for tens of milliseconds; here an append past the last chunk allocates one
-/// more, and taking the last element of the first chunk frees it. Owned by one writer.
+/// ids stalled ingest for tens of milliseconds; here an append past the last chunk starts one
+/// more, and taking the last element of the first chunk lets it go. Owned by one writer.
 struct ChunkedQueue<Element>: Sequence {
     /// Elements per chunk: 4,096 ids' arrivals are 96 KiB, small enough to come from the heap
     /// (glibc maps allocations of 128 KiB and more one by one).
     static var chunkCapacity: Int { 4_096 }
 
     private var chunks: Deque<[Element]> = []
+    /// The chunk emptied last, with its capacity, for the next chunk to start in: a queue that
+    /// keeps its size (the dedup window once full) lets a chunk go as it starts another, and
+    /// without it each would be a free and a malloc.
+    private var spare: [Element] = []
     /// Where the first element sits in the first chunk.
     private var head = 0
     private(set) var count = 0
@@ -30,6 +34,7 @@ struct ChunkedQueue<Element>: Sequence {
     mutating func append(_ element: Element) {
         if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkCapacity {
             var chunk: [Element] = []
+            swap(&chunk, &spare)
             chunk.reserveCapacity(Self.chunkCapacity)
             chunks.append(chunk)
         }
@@ -45,7 +50,8 @@ struct ChunkedQueue<Element>: Sequence {
         head += 1
         count -= 1
         if head == chunks[0].count {
-            chunks.removeFirst()
+            spare = chunks.removeFirst()
+            spare.removeAll(keepingCapacity: true)
             head = 0
         }
         return element
