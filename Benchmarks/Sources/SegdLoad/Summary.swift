@@ -56,17 +56,19 @@ private struct InProcessResults {
     init(path: String) {
         guard let data = FileManager.default.contents(atPath: path) else { return }
         var benchmark = ""
+        var previous: Substring = ""
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            if line.contains("Malloc (total)") {
+            defer { previous = line }
+            if line.hasPrefix("╒") {
+                // A benchmark's table begins under the line with its name.
+                benchmark = String(previous)
+            } else if line.contains("Malloc (total)") {
                 // `│ Malloc (total) │ p0 │ p25 │ p50 │ p75 │ p90 │ p99 │ p100 │ samples │`
                 let cells = line.split(separator: "│").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                 if cells.count >= 7 { mallocs[benchmark] = (cells[2], cells[5], cells[6]) }
             } else if let colon = line.firstIndex(of: ":") {
                 let fields = line[line.index(after: colon)...].split(separator: " ")
                 if fields.count >= 2, fields[1] == "events/s", let rate = Double(fields[0]) { rates[String(line[..<colon])] = rate }
-            } else if !line.hasPrefix("│"), !line.hasPrefix("╒"), !line.hasPrefix("╞"), !line.hasPrefix("╘") {
-                // The name line above each benchmark's table.
-                benchmark = String(line)
             }
         }
     }
