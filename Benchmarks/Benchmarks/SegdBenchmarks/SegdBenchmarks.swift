@@ -178,62 +178,73 @@ let benchmarks: @Sendable () -> Void = {
     pipelineBenchmark("decode + engine, live pace, dedup full (Pipeline.ingest)", span: 3_000, fillDedup: true)
 }
 
-/// Benchmark 1 (or 1b): decoding one prepared pass again and again (decoding keeps no state).
-func decoderBenchmark(_ name: String, compact: Bool) {
+/// One in-process benchmark: `setup` runs after the shared state is reset, each iteration times
+/// `apply` over the next slice of the stream (`nextPass` rewrites the stream as its next pass when
+/// a slice needs one), and teardown prints the mean and best rates, then `summary()`.
+func eventBenchmark(
+    _ name: String, maxDuration: Duration,
+    setup: @escaping @Sendable () throws -> Void,
+    summary: @escaping @Sendable () -> String = { "" },
+    nextPass: @escaping @Sendable (Int) -> Void,
+    apply: @escaping @Sendable (Range<Int>) -> Void
+) {
     let state = State.shared
     Benchmark(
         name,
         configuration: .init(
-            metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(10), maxIterations: 1_000_000,
+            metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: maxDuration, maxIterations: 1_000_000,
             setup: {
                 state.begin()
-                state.prepared = PreparedEvents(count: eventsPerPass, compact: compact)
-                state.prepared!.preparePass(0)
+                try setup()
             },
-            teardown: { state.report(name) })
+            teardown: { state.report(name, extra: summary()) })
     ) { benchmark in
-        let prepared = state.prepared!
-        let slice = state.nextSlice(benchmark.scaledIterations.count) { _ in }
+        let slice = state.nextSlice(benchmark.scaledIterations.count, nextPass: nextPass)
         benchmark.startMeasurement()
         let start = monotonicNanoseconds()
-        state.sink &+= decodeAll(prepared, &state.decoder, slice)
+        apply(slice)
         state.record(events: slice.count, nanoseconds: monotonicNanoseconds() - start)
         benchmark.stopMeasurement()
-        blackHole(state.sink)
     }
+}
+
+/// Benchmark 1 (or 1b): decoding one prepared pass again and again (decoding keeps no state).
+func decoderBenchmark(_ name: String, compact: Bool) {
+    let state = State.shared
+    eventBenchmark(
+        name, maxDuration: .seconds(10),
+        setup: {
+            state.prepared = PreparedEvents(count: eventsPerPass, compact: compact)
+            state.prepared!.preparePass(0)
+        },
+        nextPass: { _ in },
+        apply: { slice in
+            state.sink &+= decodeAll(state.prepared!, &state.decoder, slice)
+            blackHole(state.sink)
+        })
 }
 
 /// Benchmark 2 over a stream whose passes each cover `span` milliseconds of event time; with
 /// `fillDedup`, setup runs passes until the dedup set is full (it has forgotten an id early).
 func engineBenchmark(_ name: String, span: Int64, fillDedup: Bool = false, readingAhead: Bool = true) {
     let state = State.shared
-    Benchmark(
-        name,
-        configuration: .init(
-            metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000_000,
-            setup: {
-                state.begin()
-                let events = PreDecodedEvents(PreparedEvents(count: eventsPerPass, span: span))
-                var engine = try SegmentEngine(configuration: DefaultConfig.engineConfiguration())
-                events.preparePass(0)
-                applyAll(events, &engine, 0..<eventsPerPass, readingAhead: readingAhead)
-                state.cursor = eventsPerPass // pass 0 is used up: the first iteration starts pass 1
-                while fillDedup, engine.dedupForgottenEarly == 0 {
-                    applyAll(events, &engine, state.nextSlice(eventsPerPass) { events.preparePass($0) }, readingAhead: readingAhead)
-                }
-                state.preDecoded = events
-                state.engine = engine
-            },
-            teardown: { state.report(name, extra: engineSummary(state.engine!)) })
-    ) { benchmark in
-        let events = state.preDecoded!
-        let slice = state.nextSlice(benchmark.scaledIterations.count) { events.preparePass($0) }
-        benchmark.startMeasurement()
-        let start = monotonicNanoseconds()
-        applyAll(events, &state.engine!, slice, readingAhead: readingAhead)
-        state.record(events: slice.count, nanoseconds: monotonicNanoseconds() - start)
-        benchmark.stopMeasurement()
-    }
+    eventBenchmark(
+        name, maxDuration: .seconds(15),
+        setup: {
+            let events = PreDecodedEvents(PreparedEvents(count: eventsPerPass, span: span))
+            var engine = try SegmentEngine(configuration: DefaultConfig.engineConfiguration())
+            events.preparePass(0)
+            applyAll(events, &engine, 0..<eventsPerPass, readingAhead: readingAhead)
+            state.cursor = eventsPerPass // pass 0 is used up: the first iteration starts pass 1
+            while fillDedup, engine.dedupForgottenEarly == 0 {
+                applyAll(events, &engine, state.nextSlice(eventsPerPass) { events.preparePass($0) }, readingAhead: readingAhead)
+            }
+            state.preDecoded = events
+            state.engine = engine
+        },
+        summary: { engineSummary(state.engine!) },
+        nextPass: { state.preDecoded!.preparePass($0) },
+        apply: { slice in applyAll(state.preDecoded!, &state.engine!, slice, readingAhead: readingAhead) })
 }
 
 /// Benchmark 3 over a stream of `customers` whose passes each cover `span` milliseconds of event
@@ -244,33 +255,23 @@ func pipelineBenchmark(
     adjust: @escaping @Sendable (inout EngineConfiguration) -> Void = { _ in }
 ) {
     let state = State.shared
-    Benchmark(
-        name,
-        configuration: .init(
-            metrics: metrics, warmupIterations: 10, scalingFactor: .kilo, maxDuration: .seconds(15), maxIterations: 1_000_000,
-            setup: {
-                state.begin()
-                let prepared = PreparedEvents(count: eventsPerPass, customers: customers, span: span)
-                var configuration = DefaultConfig.engineConfiguration()
-                adjust(&configuration)
-                var pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
-                prepared.preparePass(0)
-                ingestAll(prepared, &pipeline, 0..<eventsPerPass)
-                state.cursor = eventsPerPass // pass 0 is used up: the next slice starts pass 1
-                while fillDedup, pipeline.engine.dedupForgottenEarly == 0 {
-                    ingestAll(prepared, &pipeline, state.nextSlice(eventsPerPass) { prepared.preparePass($0) })
-                }
-                state.prepared = prepared
-                state.pipeline = pipeline
-            },
-            teardown: { state.report(name, extra: engineSummary(state.pipeline!.engine)) })
-    ) { benchmark in
-        let prepared = state.prepared!
-        let slice = state.nextSlice(benchmark.scaledIterations.count) { prepared.preparePass($0) }
-        benchmark.startMeasurement()
-        let start = monotonicNanoseconds()
-        ingestAll(prepared, &state.pipeline!, slice)
-        state.record(events: slice.count, nanoseconds: monotonicNanoseconds() - start)
-        benchmark.stopMeasurement()
-    }
+    eventBenchmark(
+        name, maxDuration: .seconds(15),
+        setup: {
+            let prepared = PreparedEvents(count: eventsPerPass, customers: customers, span: span)
+            var configuration = DefaultConfig.engineConfiguration()
+            adjust(&configuration)
+            var pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
+            prepared.preparePass(0)
+            ingestAll(prepared, &pipeline, 0..<eventsPerPass)
+            state.cursor = eventsPerPass // pass 0 is used up: the next slice starts pass 1
+            while fillDedup, pipeline.engine.dedupForgottenEarly == 0 {
+                ingestAll(prepared, &pipeline, state.nextSlice(eventsPerPass) { prepared.preparePass($0) })
+            }
+            state.prepared = prepared
+            state.pipeline = pipeline
+        },
+        summary: { engineSummary(state.pipeline!.engine) },
+        nextPass: { state.prepared!.preparePass($0) },
+        apply: { slice in ingestAll(state.prepared!, &state.pipeline!, slice) })
 }
