@@ -44,6 +44,10 @@ echo "== 7: restart from a snapshot"
 echo "== 8: growth stalls, in process"
 "$load" stalls --customers "${STALLS_CUSTOMERS:-600000}"
 
+echo "== 9: decode + engine on one thread per shard of customers, in process"
+"$load" shards --shards 1,2,1,2 --passes 3
+"$load" shards --shards 1,2,1,2 --passes 3 --span-ms 7776000000
+
 echo "== where the time goes (callgrind)"
 callgrind/run.sh
 

@@ -20,11 +20,6 @@ import SegdCore
 // engine filling up.
 
 let eventsPerPass = 300_000
-/// Outbound messages are discarded every this many events, as the ingest loop publishes after each
-/// receive batch (`[ingest] batch_size`, default 512).
-let batch = 512
-/// Wall-clock receipt time given to the engine: far enough ahead that no generated event is `future`.
-let receivedAt = Int64.max / 4
 
 let metrics: [BenchmarkMetric] = [.throughput, .wallClock, .mallocCountTotal]
 
@@ -106,26 +101,14 @@ func applyAll(_ events: PreDecodedEvents, _ engine: inout SegmentEngine, _ indic
                 engine.readAheadAdmissions()
             }
             for index in group {
-                if let rejection = engine.apply(decoded[index], text: text, receivedAt: receivedAt) {
+                if let rejection = engine.apply(decoded[index], text: text, receivedAt: Ingest.receivedAt) {
                     engine.reject(rejection, topic: UnsafeRawBufferPointer(start: nil, count: 0), payload: UnsafeRawBufferPointer(start: nil, count: 0), frames: 2)
                 }
-                if index % batch == batch - 1 { engine.outbound.removeAll() }
+                if index % Ingest.batch == Ingest.batch - 1 { engine.outbound.removeAll() }
             }
         }
     }
     engine.outbound.removeAll()
-}
-
-/// Ingests the messages as `segd replay` does: a group at a time (`Pipeline.ingest(_:receivedAt:afterEach:)`).
-func ingestAll(_ prepared: PreparedEvents, _ pipeline: inout Pipeline, _ indices: Range<Int>) {
-    var index = indices.lowerBound
-    prepared.withMessages(indices) { messages in
-        pipeline.ingest(messages, receivedAt: receivedAt) { pipeline in
-            if index % batch == batch - 1 { pipeline.engine.outbound.removeAll() }
-            index += 1
-        }
-    }
-    pipeline.engine.outbound.removeAll()
 }
 
 extension State {
@@ -263,15 +246,15 @@ func pipelineBenchmark(
             adjust(&configuration)
             var pipeline = try Pipeline(configuration: configuration, maxPayloadBytes: 65_536)
             prepared.preparePass(0)
-            ingestAll(prepared, &pipeline, 0..<eventsPerPass)
+            Ingest.ingestAll(prepared, &pipeline, 0..<eventsPerPass)
             state.cursor = eventsPerPass // pass 0 is used up: the next slice starts pass 1
             while fillDedup, pipeline.engine.dedupForgottenEarly == 0 {
-                ingestAll(prepared, &pipeline, state.nextSlice(eventsPerPass) { prepared.preparePass($0) })
+                Ingest.ingestAll(prepared, &pipeline, state.nextSlice(eventsPerPass) { prepared.preparePass($0) })
             }
             state.prepared = prepared
             state.pipeline = pipeline
         },
         summary: { engineSummary(state.pipeline!.engine) },
         nextPass: { state.prepared!.preparePass($0) },
-        apply: { slice in ingestAll(state.prepared!, &state.pipeline!, slice) })
+        apply: { slice in Ingest.ingestAll(state.prepared!, &state.pipeline!, slice) })
 }

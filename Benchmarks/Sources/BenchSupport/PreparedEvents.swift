@@ -9,7 +9,8 @@ public import SegdCore
 /// 15 % orders, 5 % reviews), spaced with exponential gaps to cover `span` of event time, like
 /// `segd generate`. With `compact` false each payload has a space after its `{` and before its
 /// `}`, which takes it out of the compact form (`CompactEventReader`): the full decoder reads it.
-/// Not thread-safe; one benchmark owns it.
+/// With a `shard`, only the events of the customers that shard owns are kept, at their times in
+/// the whole stream. Not thread-safe; one benchmark (or one shard's thread) owns it.
 public final class PreparedEvents {
     public let count: Int
     public private(set) var payloads: [UInt8] = []
@@ -29,9 +30,8 @@ public final class PreparedEvents {
 
     public init(
         count: Int, customers: Int = 100_000, seed: UInt64 = 1, start: Int64 = 1_767_225_600_000, span: Int64 = 90 * 86_400_000,
-        compact: Bool = true
+        compact: Bool = true, shard: CustomerShard? = nil
     ) {
-        self.count = count
         var generator = EventGenerator(options: .init(seed: seed, customers: customers))
         let meanGap = Double(span) / Double(count)
         payloads.reserveCapacity(count * 140)
@@ -39,13 +39,15 @@ public final class PreparedEvents {
         var time = start
         for _ in 0..<count {
             let (kind, generated) = generator.next(at: time)
+            defer { time += generator.exponentialGap(mean: meanGap) }
+            guard shard?.owns(customerOf: generated) ?? true else { continue }
             let json = compact ? generated : [UInt8(ascii: "{"), UInt8(ascii: " ")] + generated.dropFirst().dropLast() + [UInt8(ascii: " "), UInt8(ascii: "}")]
             offsets.append(payloads.count)
             kinds.append(kind)
             baseTimestamps.append(time)
             Self.append(json, suffixingEventID: &payloads, passDigits: &passDigitOffsets, timestamp: &timestampOffsets)
-            time += generator.exponentialGap(mean: meanGap)
         }
+        self.count = kinds.count
         offsets.append(payloads.count)
         period = (time - start) + Int64(meanGap)
         // 13 digits hold every pass's time; 4 digits every pass number.

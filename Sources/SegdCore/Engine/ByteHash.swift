@@ -3,10 +3,10 @@
 /// mixed. Two seeds give two independent hashes where 64 bits are not enough.
 ///
 /// Snapshots store the dedup filter's hashes, so the function is part of their format: a test
-/// pins its values.
-enum ByteHash {
+/// pins its values. Public for the benchmarks, which split customers into shards by it.
+public enum ByteHash {
     @inlinable
-    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
         var hash = basis ^ seed
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* prime }
         return finalised(hash)
