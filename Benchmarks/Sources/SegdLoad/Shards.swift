@@ -9,10 +9,11 @@ import SegdCore
 /// (`CustomerShard`: `hash(customer_id) mod N`), and each shard's thread runs its own `Pipeline`
 /// (the daemon's config) over its customers' events, in stream order, as benchmark 3 runs one.
 ///
-/// What it measures is how far the per-event work spreads over cores: each shard's state is its
-/// own, including what one engine keeps over all customers (the RFM quintiles, the churn model,
-/// the dedup set, the alerts' sequence numbers), which a sharded daemon would have to share or
-/// merge. At live pace (the default span) no UTC day passes and no refit runs inside the run, so
+/// What it measures is how far the per-event work spreads over cores. The stream is split ahead
+/// of time (a daemon's receiver would route each message by its customer id), and each shard's
+/// state is its own, including what one engine keeps over all customers (the RFM quintiles, the
+/// churn model, the dedup set, the alerts' sequence numbers), which a sharded daemon would have
+/// to share or merge. At live pace (the default span) no UTC day passes and no refit runs inside the run, so
 /// that work does not enter the figures.
 func runShards(_ options: Options) throws {
     let shardCounts = try options.ints("shards", default: [1, 2, 1, 2])

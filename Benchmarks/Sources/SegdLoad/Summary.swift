@@ -4,7 +4,7 @@ import Foundation
 /// left in `results/`: the in-process benchmarks' output (`inprocess.txt`: the lines
 /// `NAME: N events/s (mean …` and each benchmark's `Malloc (total)` row) and segd-load's records
 /// after line `--after-line` of `results.jsonl` (which keeps every run's). A goal no record of
-/// this run speaks to reads "not run".
+/// this run speaks to reads "not run". A line on benchmark 9 (shards against one) follows the table.
 func runSummary(_ options: Options) throws {
     let results = Paths.resultsDirectory
     let records = try runRecords(
@@ -22,6 +22,28 @@ func runSummary(_ options: Options) throws {
     for row in rows {
         print("| \(row.goal) | \(row.measured ?? "not run") | \(row.measured == nil ? "—" : row.met ? "yes" : "no") |")
     }
+    if let shards = shardsLine(records) { print("\n\(shards)") }
+}
+
+/// Benchmark 9 beside the one-core goal: decode + engine over several shards against one, by span.
+private func shardsLine(_ records: [Record]) -> String? {
+    let runs = records.filter { $0["benchmark"] as? String == "shards" }
+    let spans = Set(runs.compactMap { $0["span_ms"] as? Int }).sorted()
+    let parts = spans.compactMap { span -> String? in
+        func mean(_ shards: Int) -> Double? {
+            let rates = runs.filter { $0["span_ms"] as? Int == span && $0["shards"] as? Int == shards }.compactMap { $0["events_per_s"] as? Double }
+            return rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
+        }
+        guard let one = mean(1) else { return nil }
+        let counts = Set(runs.compactMap { $0["shards"] as? Int }).filter { $0 > 1 }.sorted()
+        let others = counts.compactMap { count in mean(count).map { "\(count) shards \(formatRate($0)) (\(String(format: "%.2f", $0 / one))×)" } }
+        guard !others.isEmpty else { return nil }
+        let days = span / 86_400_000
+        let spanText = span % 86_400_000 == 0 ? "\(days) day\(days == 1 ? "" : "s")" : span % 1000 == 0 ? "\(span / 1000) s" : "\(span) ms"
+        return "passes over \(spanText) of event time: \(others.joined(separator: ", ")) beside one shard's \(formatRate(one))"
+    }
+    guard !parts.isEmpty else { return nil }
+    return "Beyond one core (benchmark 9, decode + engine on one thread per shard of customers; not a goal): " + parts.joined(separator: "; ") + "."
 }
 
 private struct GoalRow {
