@@ -13,8 +13,8 @@ import SegdCore
 /// of time (a daemon's receiver would route each message by its customer id), and each shard's
 /// state is its own, including what one engine keeps over all customers (the RFM quintiles, the
 /// churn model, the dedup set, the alerts' sequence numbers), which a sharded daemon would have
-/// to share or merge. At live pace (the default span) no UTC day passes and no refit runs inside the run, so
-/// that work does not enter the figures.
+/// to share or merge. At live pace (the default span) no UTC day passes and no refit runs inside
+/// the run, so that work does not enter the figures.
 func runShards(_ options: Options) throws {
     let shardCounts = try options.ints("shards", default: [1, 2, 1, 2])
     let events = try options.int("events", default: 300_000)

@@ -38,12 +38,16 @@ private func shardsLine(_ records: [Record]) -> String? {
         let counts = Set(runs.compactMap { $0["shards"] as? Int }).filter { $0 > 1 }.sorted()
         let others = counts.compactMap { count in mean(count).map { "\(count) shards \(formatRate($0)) (\(String(format: "%.2f", $0 / one))×)" } }
         guard !others.isEmpty else { return nil }
-        let days = span / 86_400_000
-        let spanText = span % 86_400_000 == 0 ? "\(days) day\(days == 1 ? "" : "s")" : span % 1000 == 0 ? "\(span / 1000) s" : "\(span) ms"
-        return "passes over \(spanText) of event time: \(others.joined(separator: ", ")) beside one shard's \(formatRate(one))"
+        return "passes over \(formatSpan(milliseconds: span)) of event time: \(others.joined(separator: ", ")) beside one shard's \(formatRate(one))"
     }
     guard !parts.isEmpty else { return nil }
     return "Beyond one core (benchmark 9, decode + engine on one thread per shard of customers; not a goal): " + parts.joined(separator: "; ") + "."
+}
+
+/// `90 days`, `3 s` or `1500 ms`.
+private func formatSpan(milliseconds span: Int) -> String {
+    if span % 86_400_000 == 0 { return "\(span / 86_400_000) day\(span == 86_400_000 ? "" : "s")" }
+    return span % 1000 == 0 ? "\(span / 1000) s" : "\(span) ms"
 }
 
 private struct GoalRow {
