@@ -29,10 +29,10 @@ public final class PreparedEvents {
     public static let topics: [[UInt8]] = EventKind.allCases.map { Array($0.topic.utf8) }
 
     public init(
-        count: Int, customers: Int = 100_000, seed: UInt64 = 1, start: Int64 = 1_767_225_600_000, span: Int64 = 90 * 86_400_000,
-        compact: Bool = true, shard: CustomerShard? = nil
+        count: Int, customers: Int = 100_000, skew: Double = EventGenerator.Options().skew, seed: UInt64 = 1, start: Int64 = 1_767_225_600_000,
+        span: Int64 = 90 * 86_400_000, compact: Bool = true, shard: CustomerShard? = nil
     ) {
-        var generator = EventGenerator(options: .init(seed: seed, customers: customers))
+        var generator = EventGenerator(options: .init(seed: seed, customers: customers, skew: skew))
         let meanGap = Double(span) / Double(count)
         payloads.reserveCapacity(count * 140)
         offsets.reserveCapacity(count + 1)

@@ -21,13 +21,16 @@ func runShards(_ options: Options) throws {
     let passes = try options.int("passes", default: 4)
     // 3 s of event time per 300,000 events: a live stream's pace (benchmark 3b's).
     let span = Int64(try options.int("span-ms", default: 3_000))
+    // The generator's Zipf exponent (1.1 by default: its top customer sends 13.5 % of the events).
+    let skewText = try options.string("skew", default: String(EventGenerator.Options().skew))
+    guard let skew = Double(skewText), skew >= 0 else { throw UsageError(description: "--skew: not a non-negative number: \(skewText)") }
     guard passes >= 1, passes < PreparedEvents.maxPasses, events > 0 else { throw UsageError(description: "--passes 1–\(PreparedEvents.maxPasses - 1), --events > 0") }
     MallocTuning.apply()
     let configuration = try SegdConfiguration.load(path: try options.string("config", default: Paths.defaultConfig))
 
     var ratesByCount: [Int: [Double]] = [:]
     for count in shardCounts {
-        let run = try ShardRun(shards: count, events: events, span: span, configuration: configuration)
+        let run = try ShardRun(shards: count, events: events, span: span, skew: skew, configuration: configuration)
         let measured = run.measure(passes: passes)
         ratesByCount[count, default: []].append(measured.eventsPerSecond)
         let one = ratesByCount[1].map { $0.reduce(0, +) / Double($0.count) }
@@ -41,7 +44,7 @@ func runShards(_ options: Options) throws {
             + (count > 1 ? String(format: " (the busiest holds %.0f %%: %.2f× one shard at most, were work per event even)", busiestShare * 100, 1 / busiestShare) : "")
             + "; each shard busy \(busy) of the time; " + String(format: "this process used %.2f cores", measured.cores))
         fflush(nil)
-        recordResult("{\"benchmark\":\"shards\",\"shards\":\(count),\"events\":\(events * passes),\"span_ms\":\(span),"
+        recordResult("{\"benchmark\":\"shards\",\"shards\":\(count),\"events\":\(events * passes),\"span_ms\":\(span),\"skew\":\(skew),"
             + "\"events_per_s\":\(Int(measured.eventsPerSecond)),\"shard_events\":[\(split.replacingOccurrences(of: " / ", with: ","))],"
             + "\"busy\":[\(measured.busyFractions.map { String(format: "%.3f", $0) }.joined(separator: ","))],"
             + "\"cores\":\(String(format: "%.3f", measured.cores))}")
@@ -63,8 +66,8 @@ private final class ShardWorker: @unchecked Sendable {
     /// Wall time this shard spent ingesting in measured passes.
     var busyNanoseconds: UInt64 = 0
 
-    init(_ shard: CustomerShard, events: Int, span: Int64, configuration: SegdConfiguration) throws {
-        self.events = PreparedEvents(count: events, span: span, shard: shard)
+    init(_ shard: CustomerShard, events: Int, span: Int64, skew: Double, configuration: SegdConfiguration) throws {
+        self.events = PreparedEvents(count: events, skew: skew, span: span, shard: shard)
         pipeline = try Pipeline(configuration: configuration.engine, maxPayloadBytes: configuration.ingest.maxMessageBytes)
     }
 
@@ -76,8 +79,10 @@ private final class ShardWorker: @unchecked Sendable {
 private struct ShardRun: Sendable {
     let workers: [ShardWorker]
 
-    init(shards: Int, events: Int, span: Int64, configuration: SegdConfiguration) throws {
-        workers = try (0..<shards).map { try ShardWorker(CustomerShard($0, of: shards), events: events, span: span, configuration: configuration) }
+    init(shards: Int, events: Int, span: Int64, skew: Double, configuration: SegdConfiguration) throws {
+        workers = try (0..<shards).map {
+            try ShardWorker(CustomerShard($0, of: shards), events: events, span: span, skew: skew, configuration: configuration)
+        }
     }
 
     /// Pass 0 warms every shard up unmeasured (its customers known, as in a running daemon); then

@@ -1,4 +1,5 @@
 import Foundation
+import SegdCore
 
 /// `summary`: one run's figures beside issue 6's goals, as a Markdown table, from what the run
 /// left in `results/`: the in-process benchmarks' output (`inprocess.txt`: the lines
@@ -25,23 +26,35 @@ func runSummary(_ options: Options) throws {
     if let shards = shardsLine(records) { print("\n\(shards)") }
 }
 
-/// Benchmark 9 beside the one-core goal: decode + engine over several shards against one, by span.
+/// Benchmark 9 beside the one-core goal: decode + engine over several shards against one, by span
+/// and skew (a record without a skew is the generator's default's).
 private func shardsLine(_ records: [Record]) -> String? {
+    let defaultSkew = EventGenerator.Options().skew
     let runs = records.filter { $0["benchmark"] as? String == "shards" }
-    let spans = Set(runs.compactMap { $0["span_ms"] as? Int }).sorted()
-    let parts = spans.compactMap { span -> String? in
+    func skew(_ run: Record) -> Double { run["skew"] as? Double ?? defaultSkew }
+    let streams = Set(runs.compactMap { run in (run["span_ms"] as? Int).map { StreamShape(span: $0, skew: skew(run)) } })
+        .sorted { ($0.skew == defaultSkew ? 0 : 1, $0.skew, $0.span) < ($1.skew == defaultSkew ? 0 : 1, $1.skew, $1.span) }
+    let parts = streams.compactMap { stream -> String? in
         func mean(_ shards: Int) -> Double? {
-            let rates = runs.filter { $0["span_ms"] as? Int == span && $0["shards"] as? Int == shards }.compactMap { $0["events_per_s"] as? Double }
+            let rates = runs.filter { $0["span_ms"] as? Int == stream.span && skew($0) == stream.skew && $0["shards"] as? Int == shards }
+                .compactMap { $0["events_per_s"] as? Double }
             return rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
         }
         guard let one = mean(1) else { return nil }
         let counts = Set(runs.compactMap { $0["shards"] as? Int }).filter { $0 > 1 }.sorted()
         let others = counts.compactMap { count in mean(count).map { "\(count) shards \(formatRate($0)) (\(String(format: "%.2f", $0 / one))×)" } }
         guard !others.isEmpty else { return nil }
-        return "passes over \(formatSpan(milliseconds: span)) of event time: \(others.joined(separator: ", ")) beside one shard's \(formatRate(one))"
+        return "passes over \(formatSpan(milliseconds: stream.span)) of event time"
+            + (stream.skew == defaultSkew ? "" : ", Zipf skew \(stream.skew)")
+            + ": \(others.joined(separator: ", ")) beside one shard's \(formatRate(one))"
     }
     guard !parts.isEmpty else { return nil }
     return "Beyond one core (benchmark 9, decode + engine on one thread per shard of customers; not a goal): " + parts.joined(separator: "; ") + "."
+}
+
+private struct StreamShape: Hashable {
+    let span: Int
+    let skew: Double
 }
 
 /// `90 days`, `3 s` or `1500 ms`.

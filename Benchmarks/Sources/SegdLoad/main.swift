@@ -9,7 +9,7 @@ import Foundation
 //   memory   [--customers 100000,1000000,5000000] [--span-days 90] [--segd PATH] [--config FILE]
 //   restart  [--customers 1000000] [--segd PATH] [--config FILE]
 //   stalls   [--customers 600000] [--slowest 10] [--config FILE]
-//   shards   [--shards 1,2,1,2] [--events 300000] [--passes 4] [--span-ms 3000] [--config FILE]
+//   shards   [--shards 1,2,1,2] [--events 300000] [--passes 4] [--span-ms 3000] [--skew 1.1] [--config FILE]
 //   summary  [--after-line N] [--results FILE] [--inprocess FILE]: the run's figures beside the goals
 // and the child roles e2e and latency start: publish, bare-sub, relay.
 let arguments = CommandLine.arguments
