@@ -83,6 +83,8 @@ private struct ShardRun: Sendable {
         workers = try (0..<shards).map {
             try ShardWorker(CustomerShard($0, of: shards), events: events, span: span, skew: skew, configuration: configuration)
         }
+        // Every event in exactly one shard: the split loses none and doubles none.
+        precondition(workers.map(\.events.count).reduce(0, +) == events, "the shards' events do not add up to the stream's")
     }
 
     /// Pass 0 warms every shard up unmeasured (its customers known, as in a running daemon); then
