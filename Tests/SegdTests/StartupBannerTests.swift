@@ -11,6 +11,9 @@ struct StartupBannerTests {
         #expect(lines.contains("  events in   SUB  tcp://127.0.0.1:7401   (producers PUB-connect here; topics clicks|orders|reviews)"))
         #expect(lines.contains("  alerts out  XPUB tcp://127.0.0.1:7403   (consumers SUB-connect here; topics segment.<name>.enter|exit, churn.risk|recovered, deadletter)"))
         #expect(lines.contains("  segd tail --endpoint tcp://127.0.0.1:7403 segment."))
+        // No fixed time in the example: the daemon would refuse it as late a few seconds on.
+        #expect(lines.contains(
+            #"  segd send --endpoint tcp://127.0.0.1:7402 --now orders '{"event_id":"o-1","customer_id":"c-1","amount":59900,"currency":"USD"}'"#))
     }
 
     @Test("without a churn model no churn topics are announced")

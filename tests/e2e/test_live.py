@@ -1,6 +1,9 @@
 """A running daemon turns events from PUSH and PUB producers into segment alerts."""
 
-from conftest import click, epoch_ms, free_tcp_ports, order
+import shlex
+import time
+
+from conftest import click, epoch_ms, free_tcp_ports, order, run_segd
 
 
 def assert_enter(message, segment, customer, event_id, ts, features):
@@ -55,6 +58,33 @@ def test_daemon_serves_over_tcp_on_loopback(start_daemon, connect):
     assert_enter(bus.receive(), "buyer", "c-tcp-pub", "t-2", "2026-03-01T10:00:00.000Z", {"orders_7d": 1})
     bus.expect_nothing_more()
     publisher.close(linger=0)
+
+
+def test_the_banners_send_example_is_stamped_when_sent_and_raises_alerts(start_daemon, connect):
+    # The daemon's clock follows the wall clock (idle_advance), and it refuses an event older than
+    # its clock as late: the example stamps the event when it is sent (--now) instead of carrying
+    # the start-up time, which would be stale seconds later.
+    daemon = start_daemon()
+    bus = connect(daemon)
+    banner = daemon.wait_for_stdout(r"^stop with")
+    example = next(line for line in banner.splitlines() if line.strip().startswith("segd send"))
+    command = shlex.split(example)
+    assert "--now" in command and '"ts"' not in example, example
+    before = int(time.time() * 1000)
+    run_segd(*command[1:])
+    after = int(time.time() * 1000)
+    buyer, big_spender = bus.receive_n(2)
+    assert (buyer.topic, buyer.body["customer_id"]) == ("segment.buyer.enter", "c-1"), buyer
+    assert (big_spender.topic, big_spender.body["customer_id"]) == ("segment.big_spender.enter", "c-1"), big_spender
+    assert before <= epoch_ms(buyer.body["ts"]) <= after, (before, buyer.body["ts"], after)
+    bus.expect_nothing_more()
+
+
+def test_send_now_refuses_an_event_that_has_its_own_time():
+    result = run_segd("send", "--now", "orders", '{"event_id":"o-1","customer_id":"c-1","ts":1,"amount":1,"currency":"USD"}',
+                      check=False)
+    assert result.returncode == 64, result
+    assert b"--now sets ts itself: leave it out of the event" in result.stderr, result.stderr
 
 
 def test_idle_daemon_advances_its_clock_with_the_wall_clock_and_fires_timer_exits(start_daemon, connect):

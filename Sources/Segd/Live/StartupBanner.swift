@@ -1,5 +1,3 @@
-import SegdCore
-
 /// What `segd run` prints once it is listening: where to send events, where alerts come out, and
 /// the two commands to try.
 public enum StartupBanner {
@@ -15,12 +13,11 @@ public enum StartupBanner {
         }
         let pull = endpoints.pull.first.map { " --endpoint \($0)" } ?? ""
         let publish = endpoints.publish.first.map { " --endpoint \($0)" } ?? ""
-        var now: [UInt8] = []
-        TimestampFormat.appendRFC3339(WallClock.milliseconds(), to: &now)
-        let ts = String(decoding: now, as: UTF8.self)
         lines.append("try, in another terminal:")
         lines.append("  segd tail\(publish) segment.")
-        lines.append("  segd send\(pull) orders '{\"event_id\":\"o-1\",\"customer_id\":\"c-1\",\"ts\":\"\(ts)\",\"amount\":59900,\"currency\":\"USD\"}'")
+        // --now: an example with the start-up time in it would be refused as late once the
+        // daemon's clock, which follows the wall clock, had moved past allowed_lateness.
+        lines.append("  segd send\(pull) --now orders '{\"event_id\":\"o-1\",\"customer_id\":\"c-1\",\"amount\":59900,\"currency\":\"USD\"}'")
         lines.append("stop with Ctrl-C (SIGINT) or SIGTERM")
         return lines.joined(separator: "\n")
     }
