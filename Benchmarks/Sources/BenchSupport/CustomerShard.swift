@@ -17,10 +17,7 @@ public struct CustomerShard: Sendable {
 
     /// Whether this shard owns the customer of a generated event's JSON.
     func owns(customerOf json: [UInt8]) -> Bool {
-        let key = Array("\"customer_id\":\"".utf8)
-        guard let start = json.firstRange(of: key)?.upperBound,
-              let end = json[start...].firstIndex(of: UInt8(ascii: "\"")) else { fatalError("generator payload without customer_id") }
-        let hash = json[start..<end].withUnsafeBytes { ByteHash.hash($0, seed: Self.seed) }
+        let hash = json[stringValue(of: "customer_id", in: json)].withUnsafeBytes { ByteHash.hash($0, seed: Self.seed) }
         return Int(hash % UInt64(count)) == index
     }
 }

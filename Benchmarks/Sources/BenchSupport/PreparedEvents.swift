@@ -57,10 +57,8 @@ public final class PreparedEvents {
     /// Copies `json`, turning `"event_id":"X"` into `"event_id":"X-0000"` and noting where the pass
     /// digits and the `ts` digits are.
     private static func append(_ json: [UInt8], suffixingEventID out: inout [UInt8], passDigits: inout [Int], timestamp: inout [Int]) {
-        let idKey = Array("\"event_id\":\"".utf8)
         let tsKey = Array("\"ts\":".utf8)
-        guard let idStart = json.firstRange(of: idKey)?.upperBound,
-              let idEnd = json[idStart...].firstIndex(of: UInt8(ascii: "\"")) else { fatalError("generator payload without event_id") }
+        let idEnd = stringValue(of: "event_id", in: json).upperBound
         out.append(contentsOf: json[..<idEnd])
         out.append(UInt8(ascii: "-"))
         passDigits.append(out.count)
@@ -168,4 +166,11 @@ public final class PreDecodedEvents {
             }
         }
     }
+}
+
+/// Where the string value of `key` lies in a generated event's JSON (which has no escapes).
+func stringValue(of key: String, in json: [UInt8]) -> Range<Int> {
+    guard let start = json.firstRange(of: Array("\"\(key)\":\"".utf8))?.upperBound,
+          let end = json[start...].firstIndex(of: UInt8(ascii: "\"")) else { fatalError("generator payload without \(key)") }
+    return start..<end
 }

@@ -34,10 +34,11 @@ func runShards(_ options: Options) throws {
         let measured = run.measure(passes: passes)
         ratesByCount[count, default: []].append(measured.eventsPerSecond)
         let one = ratesByCount[1].map { $0.reduce(0, +) / Double($0.count) }
-        let split = run.workers.map { String($0.events.count) }.joined(separator: " / ")
+        let shardEvents = run.workers.map(\.events.count)
+        let split = shardEvents.map(String.init).joined(separator: " / ")
         let busy = measured.busyFractions.map { String(format: "%.0f %%", $0 * 100) }.joined(separator: " / ")
         // A customer's events all go to one shard, so the busiest shard bounds the whole.
-        let busiestShare = Double(run.workers.map(\.events.count).max() ?? 0) / Double(run.workers.map(\.events.count).reduce(0, +))
+        let busiestShare = Double(shardEvents.max() ?? 0) / Double(events)
         print("shards: \(count) × decode + engine: \(formatRate(measured.eventsPerSecond))"
             + (count > 1 ? one.map { String(format: " (%.2f× one shard's mean so far)", measured.eventsPerSecond / $0) } ?? "" : "")
             + "; events per shard \(split)"
@@ -45,7 +46,7 @@ func runShards(_ options: Options) throws {
             + "; each shard busy \(busy) of the time; " + String(format: "this process used %.2f cores", measured.cores))
         fflush(nil)
         recordResult("{\"benchmark\":\"shards\",\"shards\":\(count),\"events\":\(events * passes),\"span_ms\":\(span),\"skew\":\(skew),"
-            + "\"events_per_s\":\(Int(measured.eventsPerSecond)),\"shard_events\":[\(split.replacingOccurrences(of: " / ", with: ","))],"
+            + "\"events_per_s\":\(Int(measured.eventsPerSecond)),\"shard_events\":[\(shardEvents.map(String.init).joined(separator: ","))],"
             + "\"busy\":[\(measured.busyFractions.map { String(format: "%.3f", $0) }.joined(separator: ","))],"
             + "\"cores\":\(String(format: "%.3f", measured.cores))}")
     }
